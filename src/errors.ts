@@ -1,0 +1,82 @@
+/**
+ * Typed error codes, and the one place they are turned into words for the user.
+ *
+ * Pure code throws `AppError(code, detail)`; the UI shows `describeError(err)`.
+ * Add a code here (with its message) before throwing it anywhere.
+ */
+export const ERROR_MESSAGES = {
+  // generic
+  E_INTERNAL: 'Something went wrong inside the app.',
+  E_CANCELLED: 'Cancelled.',
+  E_WORKER_CRASH: 'A background worker crashed; it was restarted.',
+  E_QUOTA: 'Not enough storage space in the browser for this result. Free some space (remove models or results) and try again.',
+  E_GPU_LOST: 'The GPU device was lost.',
+  // video intake and decoding
+  E_EMPTY_FILE: 'The file is empty (0 bytes).',
+  E_NOT_VIDEO: 'This file is not a video that ffmpeg can read.',
+  E_NO_VIDEO_STREAM: 'The file has no video stream (audio only?).',
+  E_DECODE: 'The video could not be decoded (the file may be truncated or corrupt).',
+  E_NO_FRAMES: 'The video has no decodable frames.',
+  // checkpoints and models
+  E_PICKLE_TRUNCATED: 'The checkpoint file is truncated.',
+  E_PICKLE_FORMAT: 'The file is not a PyTorch checkpoint.',
+  E_PICKLE_OPCODE: 'The checkpoint contains a pickle instruction that a state dict never needs; it was refused.',
+  E_PICKLE_GLOBAL: 'The checkpoint refers to code that a state dict never needs; it was refused and nothing was run.',
+  E_PICKLE_LIMIT: 'The checkpoint is larger or deeper than any I3D checkpoint; it was refused.',
+  E_NOT_I3D: 'The checkpoint is not an InceptionI3d state dict.',
+  E_I3D_MISSING: 'The I3D checkpoint is missing layers.',
+  E_I3D_SHAPE: 'An I3D checkpoint tensor has the wrong shape.',
+  E_MODEL_MISSING: 'No model is imported for this stream yet.',
+  E_MODEL_FORMAT: 'The model file is not a model this app produced.',
+  // flow
+  E_FLOW_SIZE: 'The two frames given to optical flow have different sizes.',
+  // network (only model URLs the user typed)
+  E_FETCH: 'The model could not be downloaded.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  constructor(code: ErrorCode, detail = '') {
+    super(detail ? `${code}: ${ERROR_MESSAGES[code]} (${detail})` : `${code}: ${ERROR_MESSAGES[code]}`);
+    this.name = 'AppError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+/** A plain object that crosses threads (structured clone loses the class). */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  detail: string;
+}
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (isAppError(e)) return { code: e.code, message: ERROR_MESSAGES[e.code], detail: e.detail };
+  if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' && e.code in ERROR_MESSAGES) {
+    const code = e.code as ErrorCode;
+    const detail = 'detail' in e && typeof e.detail === 'string' ? e.detail : '';
+    return { code, message: ERROR_MESSAGES[code], detail };
+  }
+  if (e instanceof DOMException && e.name === 'QuotaExceededError') {
+    return { code: 'E_QUOTA', message: ERROR_MESSAGES.E_QUOTA, detail: e.message };
+  }
+  if (e instanceof DOMException && e.name === 'AbortError') {
+    return { code: 'E_CANCELLED', message: ERROR_MESSAGES.E_CANCELLED, detail: '' };
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  return { code: 'E_INTERNAL', message: ERROR_MESSAGES.E_INTERNAL, detail };
+}
+
+/** The sentence the UI shows for an error. */
+export function describeError(e: unknown): string {
+  const info = toErrorInfo(e);
+  return info.detail ? `${info.message} ${info.detail}` : info.message;
+}
