@@ -28,6 +28,8 @@ export const ERROR_MESSAGES = {
   E_I3D_SHAPE: 'An I3D checkpoint tensor has the wrong shape.',
   E_MODEL_MISSING: 'No model is imported for this stream yet.',
   E_MODEL_FORMAT: 'The model file is not a model this app produced.',
+  E_MODEL_LOAD: 'The model could not be loaded on any available device.',
+  E_MODEL_RUN: 'The model failed while computing features.',
   // flow
   E_FLOW_SIZE: 'The two frames given to optical flow have different sizes.',
   // network (only model URLs the user typed)
