@@ -23,6 +23,7 @@ export const ERROR_MESSAGES = {
   E_PICKLE_OPCODE: 'The checkpoint contains a pickle instruction that a state dict never needs; it was refused.',
   E_PICKLE_GLOBAL: 'The checkpoint refers to code that a state dict never needs; it was refused and nothing was run.',
   E_PICKLE_LIMIT: 'The checkpoint is larger or deeper than any I3D checkpoint; it was refused.',
+  E_PICKLE_DTYPE: 'The checkpoint stores tensors in a number format this app does not read.',
   E_NOT_I3D: 'The checkpoint is not an InceptionI3d state dict.',
   E_I3D_MISSING: 'The I3D checkpoint is missing layers.',
   E_I3D_SHAPE: 'An I3D checkpoint tensor has the wrong shape.',
