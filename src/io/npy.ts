@@ -81,7 +81,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
     .map((s) => Number.parseInt(s, 10));
   const count = shape.reduce((a, b) => a * b, 1);
   const start = offset + headerLen;
-  const copy = (n: number) => bytes.slice(start, start + n * count).buffer;
+  // Uint8Array's own slice (a Node Buffer's slice would be a view into a shared pool)
+  const copy = (n: number) => Uint8Array.prototype.slice.call(bytes, start, start + n * count).buffer;
   let data: NpyData;
   switch (descr) {
     case '<f4':

@@ -1,0 +1,29 @@
+/** Helpers to serve test files at same-origin URLs and to drop files on the page. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Page } from '@playwright/test';
+
+/** Serves `path` at /__test__/<name> on the app's own origin (intercepted, never hits the network). */
+export async function serveFile(page: Page, path: string, name = basename(path)): Promise<string> {
+  const url = `/__test__/${encodeURIComponent(name)}`;
+  const body = readFileSync(path);
+  await page.route(`**${url}`, (route) =>
+    route.fulfill({ body, headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' } }),
+  );
+  return url;
+}
+
+/** Drops files on the page as a user dragging them from the file manager would. */
+export async function dropFiles(page: Page, files: { path: string; name?: string; type?: string }[]): Promise<void> {
+  const served = await Promise.all(files.map(async (f) => ({ url: await serveFile(page, f.path, f.name), name: f.name ?? basename(f.path), type: f.type ?? '' })));
+  await page.evaluate(async (list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const blob = await (await fetch(f.url)).blob();
+      dt.items.add(new File([blob], f.name, { type: f.type }));
+    }
+    const target = document.querySelector('[data-testid="dropzone"]') ?? document.body;
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, served);
+}

@@ -1,0 +1,63 @@
+/**
+ * Test harness page (harness.html): exposes the app's own modules to the Playwright tests, so they check the
+ * code the app runs, in the browser it runs in.
+ */
+import { decodeVideo, probeVideo } from '../decode/client';
+import { pipeline } from '../bridge/pipeline';
+
+async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Fetches a file the test served and wraps it as a File. */
+async function fetchFile(url: string, name: string): Promise<File> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return new File([await res.blob()], name);
+}
+
+const harness = {
+  fetchFile,
+  probe: async (url: string, name: string) => (await probeVideo(await fetchFile(url, name), false)).meta,
+  /** SHA-256 of every decoded frame, plus sizes and timing. */
+  async decodeHashes(url: string, name: string, fps?: number) {
+    const file = await fetchFile(url, name);
+    const hashes: string[] = [];
+    let width = 0;
+    let height = 0;
+    const t0 = performance.now();
+    for await (const batch of decodeVideo(file, { fps })) {
+      width = batch.width;
+      height = batch.height;
+      for (const f of batch.frames) hashes.push(await sha256Hex(f));
+    }
+    return { hashes, width, height, seconds: (performance.now() - t0) / 1000, isolated: crossOriginIsolated };
+  },
+  /** Calls the pipeline worker through the bridge. */
+  bridgeProbe: async (url: string, name: string) => {
+    const file = await fetchFile(url, name);
+    const info = await pipeline().call((api) => api.probe(file));
+    return { meta: info.meta, thumbnailBytes: info.thumbnail?.size ?? 0 };
+  },
+  bridgeCrash: async () => {
+    const bridge = pipeline();
+    const before = bridge.restarts;
+    const pending = bridge.call((api) => new Promise<never>((_resolve, reject) => {
+      void api.crashForTest().catch(reject);
+    }));
+    const outcome = await pending.then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code ?? String(e),
+    );
+    return { outcome, restarts: bridge.restarts - before };
+  },
+};
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;
+document.body.dataset.ready = 'true';

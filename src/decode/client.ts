@@ -1,0 +1,113 @@
+/**
+ * The decode client: spawns one decode worker per request (so cancelling is terminating), shares one compiled
+ * ffmpeg.wasm module between them, and turns the worker's frame batches into an async iterator with
+ * back-pressure (the worker blocks while the consumer holds `maxInFlight` unacknowledged batches).
+ */
+import wasmUrl from '@ffmpeg/core/wasm?url';
+import { AppError, type ErrorInfo } from '../errors';
+import type { DecodeOptions } from './core';
+import type { DecodeRequest, DecodeResponse, FrameBatch } from './protocol';
+import type { VideoMeta } from './probe';
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+function ffmpegWasm(): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compileStreaming(fetch(wasmUrl)).catch((e: unknown) => {
+    compiled = null;
+    throw e;
+  });
+  return compiled;
+}
+
+function spawn(): Worker {
+  return new Worker(new URL('../worker/decode.worker.ts', import.meta.url), { type: 'module', name: 'decode' });
+}
+
+function fromInfo(info: ErrorInfo): AppError {
+  return new AppError(info.code, info.detail);
+}
+
+export interface ProbeResult {
+  meta: VideoMeta;
+  thumbnail?: { width: number; height: number; data: Uint8Array };
+}
+
+/** Metadata (and optionally the first decoded frame) of a video file. */
+export async function probeVideo(file: File, thumbnail = true): Promise<ProbeResult> {
+  const wasm = await ffmpegWasm();
+  const worker = spawn();
+  try {
+    return await new Promise<ProbeResult>((resolve, reject) => {
+      worker.onmessage = (ev: MessageEvent<DecodeResponse>) => {
+        const msg = ev.data;
+        if (msg.type === 'probe') resolve({ meta: msg.meta, thumbnail: msg.thumbnail });
+        else if (msg.type === 'error') reject(fromInfo(msg.error));
+      };
+      worker.onerror = (ev) => reject(new AppError('E_WORKER_CRASH', `decode worker: ${ev.message}`));
+      const req: DecodeRequest = { type: 'probe', wasm, file, thumbnail };
+      worker.postMessage(req);
+    });
+  } finally {
+    worker.terminate();
+  }
+}
+
+export interface DecodeStreamOptions extends DecodeOptions {
+  batchFrames?: number;
+  maxInFlight?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Decoded frames in order, batch by batch. Breaking out of the loop (or aborting) terminates the decoder.
+ * Each batch's buffers are owned by the consumer.
+ */
+export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): AsyncGenerator<FrameBatch, number> {
+  const wasm = await ffmpegWasm();
+  const worker = spawn();
+  const control = globalThis.crossOriginIsolated ? new SharedArrayBuffer(8) : undefined;
+  const counter = control ? new Int32Array(control) : null;
+  const queue: DecodeResponse[] = [];
+  let wake: (() => void) | null = null;
+  const push = (msg: DecodeResponse) => {
+    queue.push(msg);
+    wake?.();
+  };
+  worker.onmessage = (ev: MessageEvent<DecodeResponse>) => push(ev.data);
+  worker.onerror = (ev) =>
+    push({ type: 'error', error: { code: 'E_WORKER_CRASH', message: '', detail: `decode worker: ${ev.message}` } });
+  const onAbort = () => push({ type: 'error', error: { code: 'E_CANCELLED', message: '', detail: '' } });
+  opts.signal?.addEventListener('abort', onAbort);
+  const req: DecodeRequest = {
+    type: 'decode',
+    wasm,
+    file,
+    options: { fps: opts.fps, maxFrames: opts.maxFrames },
+    batchFrames: opts.batchFrames ?? 16,
+    control,
+    maxInFlight: opts.maxInFlight ?? 4,
+  };
+  worker.postMessage(req);
+  try {
+    if (opts.signal?.aborted) onAbort();
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const msg = queue.shift() as DecodeResponse;
+      if (msg.type === 'batch') {
+        if (counter) {
+          Atomics.sub(counter, 0, 1);
+          Atomics.notify(counter, 0);
+        }
+        yield msg.batch;
+      } else if (msg.type === 'end') {
+        return msg.frameCount;
+      } else if (msg.type === 'error') {
+        throw fromInfo(msg.error);
+      }
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    worker.terminate();
+  }
+}

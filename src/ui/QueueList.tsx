@@ -1,0 +1,61 @@
+import { useStore } from '../state/store';
+import type { QueueItem } from '../state/queue';
+import { formatBytes, formatDuration, formatFps } from './format';
+
+function Metadata({ item }: { item: QueueItem }) {
+  const m = item.meta;
+  if (!m) return null;
+  return (
+    <dl className="meta" data-testid="meta">
+      <dt>duration</dt>
+      <dd data-testid="duration">{formatDuration(m.duration)}</dd>
+      <dt>resolution</dt>
+      <dd data-testid="resolution">
+        {m.width}×{m.height}
+      </dd>
+      <dt>rate</dt>
+      <dd data-testid="fps">{formatFps(m.fps)}</dd>
+      <dt>frames</dt>
+      <dd data-testid="frames">{m.frameCount ?? '?'}</dd>
+    </dl>
+  );
+}
+
+function Row({ item }: { item: QueueItem }) {
+  const removeItem = useStore((s) => s.removeItem);
+  return (
+    <li className={`queue-item ${item.status}`} data-testid="queue-item" data-status={item.status}>
+      <div className="thumb">
+        {item.thumbnail ? <img src={item.thumbnail} alt={`first frame of ${item.name}`} data-testid="thumbnail" /> : null}
+      </div>
+      <div className="body">
+        <div className="title">
+          <strong data-testid="name">{item.name}</strong> <span className="size">{formatBytes(item.bytes)}</span>
+        </div>
+        {item.status === 'probing' ? <p className="status">Reading…</p> : null}
+        <Metadata item={item} />
+        {item.error ? (
+          <p className="error" role="alert" data-testid="error" data-code={item.error.code}>
+            {item.error.message}
+            {item.error.detail ? <span className="detail"> {item.error.detail}</span> : null}
+          </p>
+        ) : null}
+      </div>
+      <button type="button" className="remove" aria-label={`remove ${item.name}`} onClick={() => removeItem(item.id)}>
+        ×
+      </button>
+    </li>
+  );
+}
+
+export function QueueList() {
+  const queue = useStore((s) => s.queue);
+  if (queue.length === 0) return <p className="empty">No videos yet.</p>;
+  return (
+    <ul className="queue" data-testid="queue">
+      {queue.map((item) => (
+        <Row key={item.id} item={item} />
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,50 @@
+/// <reference lib="webworker" />
+/** Thin decode worker: one request per worker lifetime; the client terminates it to cancel. */
+import { toErrorInfo } from '../errors';
+import { decode, loadCore, probe } from '../decode/core';
+import type { DecodeRequest, DecodeResponse, FrameBatch } from '../decode/protocol';
+import type { RgbFrame } from '../decode/ppm-stream';
+
+const post = (msg: DecodeResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+async function handle(req: DecodeRequest): Promise<void> {
+  const core = await loadCore(req.wasm);
+  if (req.type === 'probe') {
+    const meta = probe(core, req.file);
+    let thumbnail: RgbFrame | undefined;
+    if (req.thumbnail) {
+      decode(core, req.file, { maxFrames: 1 }, (f) => {
+        thumbnail = f;
+      });
+    }
+    post({ type: 'probe', meta, thumbnail }, thumbnail ? [thumbnail.data.buffer] : []);
+    return;
+  }
+  const control = req.control ? new Int32Array(req.control) : null;
+  let pending: FrameBatch | null = null;
+  const flush = () => {
+    if (!pending) return;
+    post({ type: 'batch', batch: pending }, pending.frames.map((f) => f.buffer));
+    pending = null;
+    if (!control) return;
+    Atomics.add(control, 0, 1);
+    // back-pressure: wait while the consumer holds too many batches
+    for (let n = Atomics.load(control, 0); n >= req.maxInFlight; n = Atomics.load(control, 0)) {
+      Atomics.wait(control, 0, n, 1000);
+    }
+  };
+  let index = 0;
+  const frameCount = decode(core, req.file, req.options, (f) => {
+    if (pending && (pending.width !== f.width || pending.height !== f.height)) flush();
+    pending ??= { start: index, width: f.width, height: f.height, frames: [] };
+    pending.frames.push(f.data);
+    index++;
+    if (pending.frames.length >= req.batchFrames) flush();
+  });
+  flush();
+  post({ type: 'end', frameCount });
+}
+
+self.onmessage = (ev: MessageEvent<DecodeRequest>) => {
+  handle(ev.data).catch((e: unknown) => post({ type: 'error', error: toErrorInfo(e) }));
+};

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** Cross-origin isolation: needed for SharedArrayBuffer (decode back-pressure) and WASM threads. */
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export default defineConfig({
+  plugins: [
+    react(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: 'I3D features',
+        short_name: 'I3D',
+        description: 'I3D video features computed in your browser',
+        theme_color: '#1d3557',
+        background_color: '#ffffff',
+        display: 'standalone',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
+        globIgnores: ['**/harness*'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        navigateFallbackDenylist: [/^\/harness/],
+      },
+    }),
+  ],
+  server: { headers: isolation },
+  preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['@ffmpeg/core', 'onnxruntime-web'] },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      input: { main: 'index.html', harness: 'harness.html' },
+    },
+  },
+});
