@@ -13,7 +13,7 @@ import { AppError } from '../../errors';
 import type { Tensor } from '../types';
 import type { ByteSource } from './byte-source';
 import { plainDataHooks, torchHooks } from './torch-globals';
-import { materialize, tensorSpan } from './tensor-data';
+import { materialize, outputBytes, tensorSpan } from './tensor-data';
 import { NeedMoreBytes, unpickle } from './unpickler';
 import { PyDict, StorageRef, type PyValue, type TensorRef } from './values';
 import { entryDataOffset, isZip, readEntry, readZipDirectory, type ZipEntry } from './zip';
@@ -33,6 +33,8 @@ const LEGACY_PROTOCOL_VERSION = 1001;
 /** Largest pickle accepted (an I3D state-dict pickle is ~50 KB). */
 const MAX_PICKLE_BYTES = 64 << 20;
 const FIRST_READ = 1 << 20;
+/** Materialised tensors may take at most this many times the file size (float16 → float32 doubles). */
+const OUTPUT_BUDGET_FACTOR = 4;
 
 interface StorageLocation {
   /** File offset of element 0 of the root storage; -1 when it must be inflated from `entry`. */
@@ -54,7 +56,11 @@ function makeReader(
   littleEndian: boolean,
   inflated: (s: StorageRef, entry: ZipEntry) => Promise<Uint8Array>,
 ): (t: TensorRef) => Promise<Tensor> {
+  // many tensors may name one storage, or expand it (stride 0): bound what they can allocate in all
+  let budget = OUTPUT_BUDGET_FACTOR * src.size + (1 << 20);
   return async (t: TensorRef) => {
+    budget -= outputBytes(t.storage.dtype, t.numel);
+    if (budget < 0) throw new AppError('E_PICKLE_LIMIT', 'its tensors add up to far more than the file size');
     const s = t.storage;
     const { first, count } = tensorSpan(t);
     const loc = await locate(s);
@@ -74,7 +80,7 @@ async function openZip(src: ByteSource): Promise<TorchFile> {
     throw new AppError('E_PICKLE_FORMAT', pickles.length ? 'several data.pkl in one archive' : 'a zip file without data.pkl (not a PyTorch checkpoint)');
   }
   const folder = pickles[0].slice(0, -'data.pkl'.length);
-  const pkl = await readEntry(src, entries.get(pickles[0]) as ZipEntry, MAX_PICKLE_BYTES);
+  const pkl = await readEntry(src, entries.get(pickles[0]) as ZipEntry, Math.min(MAX_PICKLE_BYTES, 16 * src.size + (1 << 20)));
 
   let littleEndian = true;
   const byteorder = entries.get(`${folder}byteorder`);

@@ -92,7 +92,8 @@ function makeTensor(storage: PyValue, offset: PyValue, size: PyValue, stride: Py
     if (numel > MAX_ELEMENTS) throw new AppError('E_PICKLE_LIMIT', `a tensor of shape ${shape.join('×')}`);
     if (shape[i] > 0) maxIndex += (shape[i] - 1) * strides[i];
   }
-  if (numel > 0 && (maxIndex >= storage.viewNumel || numel > storage.viewNumel)) {
+  // (an expanded tensor, stride 0, may hold more elements than its storage: the reader's output budget bounds it)
+  if (numel > 0 && maxIndex >= storage.viewNumel) {
     throw new AppError('E_PICKLE_FORMAT', `a tensor of shape ${shape.join('×')} does not fit its storage of ${storage.viewNumel}`);
   }
   return new TensorRef(storage, off, shape, strides);
