@@ -147,7 +147,7 @@ def main():
     files['i3d_missing_layer_zip.pt'] = files['i3d_missing_layer_legacy.pt'] = {'kind': 'missing', 'removed': removed}
 
     wrong = slim_i3d_state_dict()
-    wrong['Mixed_4d.b2b.conv3d.weight'] = torch.zeros((8, 3, 3, 3, 3))
+    wrong['Mixed_4d.b2b.conv3d.weight'] = torch.zeros((8, 4, 3, 3, 3))  # expected (8, 3, 3, 3, 3)
     torch.save(wrong, os.path.join(out_dir, 'i3d_wrong_shape_zip.pt'))
     files['i3d_wrong_shape_zip.pt'] = {'kind': 'shape', 'key': 'Mixed_4d.b2b.conv3d.weight'}
 

@@ -16,7 +16,7 @@ import { plainDataHooks, torchHooks } from './torch-globals';
 import { materialize, outputBytes, tensorSpan } from './tensor-data';
 import { NeedMoreBytes, unpickle } from './unpickler';
 import { PyDict, StorageRef, type PyValue, type TensorRef } from './values';
-import { entryDataOffset, isZip, readEntry, readZipDirectory, type ZipEntry } from './zip';
+import { entryDataOffset, isZip, readEntry, readZipDirectory, ZIP_MAGIC, type ZipEntry } from './zip';
 
 export type CheckpointFormat = 'legacy' | 'zip';
 
@@ -46,6 +46,9 @@ export async function openTorchFile(src: ByteSource): Promise<TorchFile> {
   if (src.size === 0) throw new AppError('E_EMPTY_FILE');
   const head = await src.read(0, Math.min(src.size, 4));
   if (isZip(head)) return openZip(src);
+  if (src.size < 4 && isZip(Uint8Array.of(...head, ...ZIP_MAGIC.subarray(src.size)))) {
+    throw new AppError('E_PICKLE_TRUNCATED', `a ${src.size}-byte start of a zip archive`);
+  }
   if (head[0] === 0x80) return openLegacy(src);
   throw new AppError('E_PICKLE_FORMAT', 'neither a zip archive nor a pickle');
 }

@@ -36,8 +36,11 @@ function u64(dv: DataView, at: number): number {
   return hi * 0x100000000 + lo;
 }
 
+/** `PK\x03\x04`, the first local header's signature. */
+export const ZIP_MAGIC = Uint8Array.of(0x50, 0x4b, 0x03, 0x04);
+
 export function isZip(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  return head.length >= 4 && ZIP_MAGIC.every((b, i) => head[i] === b);
 }
 
 /** The central directory of a zip file (entry names are unique; a duplicate is refused). */
