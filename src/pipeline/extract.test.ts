@@ -1,0 +1,133 @@
+/**
+ * extractStreams with the real model code (slim random-weight I3D on onnxruntime-web's WASM backend in Node):
+ * chunked runs equal the one pass around every chunk boundary, short streams are padded, outputs are .npy.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureCheckpoints } from '../../test/support/reference';
+import { decodeNpy } from '../io/npy';
+import { MemoryDir } from '../io/output';
+import { loadStateDict, inspectI3d } from '../model/checkpoint';
+import { buildI3dOnnx } from '../model/graph/i3d-graph';
+import { fromBytes } from '../model/pickle';
+import type { FrameBatch } from '../decode/protocol';
+import { extractStreams, type FlowEngine } from './extract';
+import { SessionModel } from './session-model';
+import { stepCount } from './geometry';
+
+const W = 240;
+const H = 232;
+
+/** Deterministic synthetic rgb24 frames (moving gradients + noise). */
+function frame(i: number): Uint8Array {
+  const f = new Uint8Array(W * H * 3);
+  let s = (i + 1) * 2654435761;
+  for (let p = 0; p < W * H; p++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const x = p % W;
+    const y = (p / W) | 0;
+    f[p * 3] = (x * 2 + i * 3) & 255;
+    f[p * 3 + 1] = (y + i * 5 + (s >>> 28)) & 255;
+    f[p * 3 + 2] = (s >>> 24) & 255;
+  }
+  return f;
+}
+
+const frames = Array.from({ length: 400 }, (_, i) => frame(i));
+
+async function* batches(n: number, size = 16): AsyncGenerator<FrameBatch> {
+  for (let start = 0; start < n; start += size) {
+    yield { start, width: W, height: H, frames: frames.slice(start, Math.min(n, start + size)).map((f) => f.slice()) };
+  }
+}
+
+/** A stand-in flow: the difference of the centre crops' green channels (cheap, deterministic). */
+const fakeFlow: FlowEngine = {
+  parallelism: 2,
+  async entry(prev, next) {
+    const out = new Float32Array(2 * 224 * 224);
+    for (let y = 0; y < 224; y++) {
+      for (let x = 0; x < 224; x++) {
+        const p = ((y + 4) * W + x + 8) * 3 + 1;
+        out[y * 224 + x] = (next[p] - prev[p]) / 255;
+        out[224 * 224 + y * 224 + x] = (next[p - 1] - prev[p + 1]) / 255;
+      }
+    }
+    return out;
+  },
+};
+
+let rgbModel: SessionModel;
+let flowModel: SessionModel;
+
+beforeAll(async () => {
+  const set = await ensureCheckpoints({ divisor: 8 });
+  const build = async (modality: 'rgb' | 'flow', classes: 400 | 157) => {
+    const { stateDict } = await loadStateDict(fromBytes(readFileSync(set.i3d(modality, classes).path)));
+    return SessionModel.open(buildI3dOnnx(stateDict, inspectI3d(stateDict), { dtype: 'fp32' }), 'wasm');
+  };
+  rgbModel = await build('rgb', 400);
+  flowModel = await build('flow', 157);
+}, 600_000);
+
+async function extract(n: number, maxChunkFrames: number, streams: ('rgb' | 'flow')[] = ['rgb']) {
+  const out = new MemoryDir();
+  const models = { rgb: streams.includes('rgb') ? rgbModel : undefined, flow: streams.includes('flow') ? flowModel : undefined };
+  const res = await extractStreams({ frames: batches(n), decodedFrames: n, models, flow: fakeFlow, out, maxChunkFrames });
+  const arrays = Object.fromEntries([...out.files].map(([name, bytes]) => [name, decodeNpy(bytes)]));
+  return { res, arrays };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('extractStreams', () => {
+  it('writes (T′,F), (T′,7,7,F), (T′,K) arrays per stream with fc = spatial mean of map', async () => {
+    const { res, arrays } = await extract(40, 512, ['rgb', 'flow']);
+    expect(res.streams.rgb?.steps).toBe(stepCount(39));
+    expect(arrays['rgb_fc.npy'].shape).toEqual([4, 128]);
+    expect(arrays['rgb_map.npy'].shape).toEqual([4, 7, 7, 128]);
+    expect(arrays['rgb_logits.npy'].shape).toEqual([4, 400]);
+    expect(arrays['flow_logits.npy'].shape).toEqual([4, 157]);
+    const fc = arrays['flow_fc.npy'].data as Float32Array;
+    const map = arrays['flow_map.npy'].data as Float32Array;
+    for (let t = 0; t < 4; t++) {
+      for (let c = 0; c < 128; c += 17) {
+        let sum = 0;
+        for (let p = 0; p < 49; p++) sum += map[(t * 49 + p) * 128 + c];
+        expect(Math.abs(sum / 49 - fc[t * 128 + c])).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('pads streams shorter than 9 frames by repeating the last frame', async () => {
+    for (const n of [2, 5, 9, 10]) {
+      const { res, arrays } = await extract(n, 512);
+      expect(res.streams.rgb?.paddedFrames).toBe(Math.max(0, 9 - (n - 1)));
+      expect(arrays['rgb_fc.npy'].shape).toEqual([1, 128]);
+    }
+  });
+
+  it('refuses a one-frame video with a typed error', async () => {
+    await expect(extract(1, 512)).rejects.toThrow(/E_TOO_FEW_FRAMES/);
+  });
+
+  const chunk = 128;
+  const lengths = [chunk - 8, chunk - 7, chunk - 1, chunk, chunk + 1, chunk + 7, chunk + 8, 2 * chunk - 1, 2 * chunk + 1, 2 * chunk + 8, 300];
+  it(`chunked (${chunk}-frame chunks) equals one pass within 1e-4 at lengths ${lengths.map((l) => l + 1).join(', ')}`, async () => {
+    for (const len of lengths) {
+      const n = len + 1; // decoded frames; the stream has n − 1
+      const one = await extract(n, 1024);
+      const chunked = await extract(n, chunk);
+      expect(chunked.res.streams.rgb?.chunks).toBeGreaterThan(len > chunk ? 1 : 0);
+      for (const name of ['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy']) {
+        expect(chunked.arrays[name].shape).toEqual(one.arrays[name].shape);
+        expect(maxAbsDiff(chunked.arrays[name].data as Float32Array, one.arrays[name].data as Float32Array)).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  }, 600_000);
+});

@@ -1,0 +1,258 @@
+/**
+ * One video's streams through I3D: decoded frames in, feature rows out, in bounded memory.
+ *
+ * Frames arrive in decode order. Frame d ≥ 1 becomes RGB entry d − 1; the flow between frames d − 1 and d
+ * becomes flow entry d − 1 (computed by the flow engine, several pairs at a time, results kept in order).
+ * Each stream runs through its model in the chunks of ./geometry.ts (one pass when the stream fits in one
+ * chunk), as soon as a chunk's entries are there; entries no later chunk needs are dropped, so memory is
+ * bounded by the chunk size whatever the video length. Kept feature rows go straight to .npy files.
+ *
+ * The engines are injected (pure orchestration): the browser worker passes ORT sessions and a pool of flow
+ * workers, Node tests pass the same code running in-process.
+ */
+import { AppError } from '../errors';
+import type { FrameBatch } from '../decode/protocol';
+import type { OutputDir } from '../io/output';
+import { NpyRowWriter } from '../io/npy-writer';
+import { I3D_MIN_FRAMES } from '../model/i3d-layout';
+import type { TemporalPads } from '../model/graph/pads';
+import { planChunks, stepCount, type Chunk } from './geometry';
+import { assembleInput, rgbEntry } from './streams';
+
+export type StreamName = 'rgb' | 'flow';
+
+/** Features of a chunk in the output layouts: fc (T',F), map (T',7,7,F), logits (T',K). */
+export interface ChunkFeatures {
+  fc: Float32Array;
+  map: Float32Array;
+  logits: Float32Array;
+  steps: number;
+  channels: number;
+  classes: number;
+}
+
+export interface StreamModel {
+  /** 3 (RGB) or 2 (flow). */
+  readonly inChannels: number;
+  readonly classes: number;
+  readonly featureChannels: number;
+  /** x is (1, C, T, 224, 224). */
+  run(x: Float32Array, T: number, pads: TemporalPads): Promise<ChunkFeatures>;
+}
+
+export interface FlowEngine {
+  /** How many pairs are worth having in flight at once. */
+  readonly parallelism: number;
+  /** The flow stream entry (2, 224, 224) for consecutive rgb24 frames. */
+  entry(prev: Uint8Array, next: Uint8Array, width: number, height: number): Promise<Float32Array>;
+}
+
+export interface ExtractProgress {
+  decodedFrames: number;
+  totalFrames: number;
+  flowPairs: number;
+  steps: Partial<Record<StreamName, number>>;
+  totalSteps: number;
+}
+
+export interface ExtractRequest {
+  frames: AsyncIterable<FrameBatch>;
+  /** Frames the decoder will produce (counted beforehand: the padding depends on it). */
+  decodedFrames: number;
+  models: Partial<Record<StreamName, StreamModel>>;
+  flow?: FlowEngine;
+  out: OutputDir;
+  /** Most stream entries per model pass. */
+  maxChunkFrames: number;
+  onProgress?: (p: ExtractProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface StreamResult {
+  /** Stream entries before padding. */
+  frames: number;
+  paddedFrames: number;
+  steps: number;
+  classes: number;
+  featureChannels: number;
+  chunks: number;
+  /** (steps, classes), for predictions. */
+  logits: Float32Array;
+  files: Record<string, number[]>;
+}
+
+export interface ExtractResult {
+  width: number;
+  height: number;
+  streams: Partial<Record<StreamName, StreamResult>>;
+}
+
+const MAP_SIZE = 7;
+
+class StreamState {
+  /** Entries [base, base + entries.length) of the stream. */
+  entries: Float32Array[] = [];
+  base = 0;
+  received = 0;
+  next = 0;
+  written = 0;
+  readonly logits: Float32Array;
+  readonly writers: { fc: NpyRowWriter; map: NpyRowWriter; logits: NpyRowWriter };
+
+  constructor(
+    readonly name: StreamName,
+    readonly model: StreamModel,
+    readonly realFrames: number,
+    readonly chunks: readonly Chunk[],
+    readonly steps: number,
+    writers: StreamState['writers'],
+  ) {
+    this.writers = writers;
+    this.logits = new Float32Array(steps * model.classes);
+  }
+
+  static async open(name: StreamName, model: StreamModel, realFrames: number, chunks: readonly Chunk[], steps: number, out: OutputDir) {
+    const F = model.featureChannels;
+    const writers = {
+      fc: await NpyRowWriter.open(out, `${name}_fc.npy`, [steps, F]),
+      map: await NpyRowWriter.open(out, `${name}_map.npy`, [steps, MAP_SIZE, MAP_SIZE, F]),
+      logits: await NpyRowWriter.open(out, `${name}_logits.npy`, [steps, model.classes]),
+    };
+    return new StreamState(name, model, realFrames, chunks, steps, writers);
+  }
+
+  push(entry: Float32Array): void {
+    this.entries.push(entry);
+    this.received++;
+  }
+
+  /** Entry i of the padded stream (indices past the real frames repeat the last one). */
+  private entry(i: number): Float32Array {
+    const j = Math.min(i, this.realFrames - 1) - this.base;
+    const e = this.entries[j];
+    if (!e) throw new Error(`${this.name} entry ${i} was dropped`);
+    return e;
+  }
+
+  /** Runs every chunk whose entries have all arrived. */
+  async runReady(onStep: () => void): Promise<void> {
+    while (this.next < this.chunks.length) {
+      const c = this.chunks[this.next];
+      if (this.received < Math.min(c.end, this.realFrames)) return;
+      const inputs: Float32Array[] = [];
+      for (let i = c.start; i < c.end; i++) inputs.push(this.entry(i));
+      const T = c.end - c.start;
+      const f = await this.model.run(assembleInput(inputs, this.model.inChannels), T, c.pads);
+      if (f.steps !== c.steps) throw new Error(`${this.name}: model gave ${f.steps} steps for a chunk of ${c.steps}`);
+      const [a, b] = [c.keepFrom - c.firstStep, c.keepTo - c.firstStep];
+      const F = f.channels;
+      const K = f.classes;
+      await this.writers.fc.append(f.fc.subarray(a * F, b * F));
+      await this.writers.map.append(f.map.subarray(a * MAP_SIZE * MAP_SIZE * F, b * MAP_SIZE * MAP_SIZE * F));
+      await this.writers.logits.append(f.logits.subarray(a * K, b * K));
+      this.logits.set(f.logits.subarray(a * K, b * K), c.keepFrom * K);
+      this.written = c.keepTo;
+      this.next++;
+      // drop what later chunks do not read (keep the last real entry: short streams repeat it)
+      const keepFrom = Math.min(this.next < this.chunks.length ? this.chunks[this.next].start : this.realFrames - 1, this.realFrames - 1);
+      if (keepFrom > this.base) {
+        this.entries.splice(0, keepFrom - this.base);
+        this.base = keepFrom;
+      }
+      onStep();
+    }
+  }
+
+  async close(chunks: number): Promise<StreamResult> {
+    await this.writers.fc.close();
+    await this.writers.map.close();
+    await this.writers.logits.close();
+    const F = this.model.featureChannels;
+    return {
+      frames: this.realFrames,
+      paddedFrames: Math.max(0, I3D_MIN_FRAMES - this.realFrames),
+      steps: this.steps,
+      classes: this.model.classes,
+      featureChannels: F,
+      chunks,
+      logits: this.logits,
+      files: {
+        [`${this.name}_fc.npy`]: [this.steps, F],
+        [`${this.name}_map.npy`]: [this.steps, MAP_SIZE, MAP_SIZE, F],
+        [`${this.name}_logits.npy`]: [this.steps, this.model.classes],
+      },
+    };
+  }
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AppError('E_CANCELLED');
+}
+
+export async function extractStreams(req: ExtractRequest): Promise<ExtractResult> {
+  const n = req.decodedFrames;
+  const real = n - 1;
+  if (real < 1) throw new AppError('E_TOO_FEW_FRAMES', `${n} decoded frame${n === 1 ? '' : 's'}`);
+  if (req.models.flow && !req.flow) throw new Error('a flow model needs a flow engine');
+  if (!req.models.rgb && !req.models.flow) throw new Error('no stream selected');
+  const T = Math.max(real, I3D_MIN_FRAMES);
+  const chunks = planChunks(T, req.maxChunkFrames);
+  const steps = stepCount(T);
+  const states: Partial<Record<StreamName, StreamState>> = {};
+  for (const name of ['rgb', 'flow'] as const) {
+    const model = req.models[name];
+    if (model) states[name] = await StreamState.open(name, model, real, chunks, steps, req.out);
+  }
+  const { rgb, flow } = states;
+  const progress: ExtractProgress = { decodedFrames: 0, totalFrames: n, flowPairs: 0, steps: {}, totalSteps: steps };
+  const report = () => {
+    for (const s of [rgb, flow]) if (s) progress.steps[s.name] = s.written;
+    req.onProgress?.({ ...progress, steps: { ...progress.steps } });
+  };
+
+  const pendingFlow: Promise<Float32Array>[] = [];
+  const takeFlow = async () => {
+    const e = await (pendingFlow.shift() as Promise<Float32Array>);
+    flow?.push(e);
+    progress.flowPairs++;
+    await flow?.runReady(report);
+  };
+  let prev: Uint8Array | null = null;
+  let width = 0;
+  let height = 0;
+  let d = 0;
+  try {
+    for await (const batch of req.frames) {
+      width = batch.width;
+      height = batch.height;
+      for (const frame of batch.frames) {
+        checkAbort(req.signal);
+        if (d >= n) throw new AppError('E_DECODE', `the decoder gave more than the ${n} frames it counted`);
+        if (d >= 1 && rgb) {
+          rgb.push(rgbEntry(frame, width, height));
+          await rgb.runReady(report);
+        }
+        if (flow && req.flow) {
+          if (prev) pendingFlow.push(req.flow.entry(prev, frame, width, height));
+          prev = frame;
+          while (pendingFlow.length >= 2 * req.flow.parallelism) await takeFlow();
+        }
+        d++;
+        progress.decodedFrames = d;
+      }
+      report();
+    }
+    while (pendingFlow.length > 0) await takeFlow();
+  } finally {
+    // let flow tasks that are still running settle before the caller tears things down
+    await Promise.allSettled(pendingFlow);
+  }
+  if (d !== n) throw new AppError('E_DECODE', `decoded ${d} frames where ${n} were counted`);
+  const result: ExtractResult = { width, height, streams: {} };
+  for (const s of [rgb, flow]) {
+    if (!s) continue;
+    await s.runReady(report);
+    result.streams[s.name] = await s.close(chunks.length);
+  }
+  return result;
+}

@@ -1,0 +1,56 @@
+/**
+ * A stream's model as the pipeline sees it: an ORT session on the preferred device that moves to WASM, for good,
+ * when a WebGPU run fails (a lost device, an out-of-memory buffer) and reruns that chunk there.
+ */
+import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
+import { readI3dModelMeta, type I3dModelMeta } from '../model/graph/i3d-graph';
+import type { TemporalPads } from '../model/graph/pads';
+import { runI3d, toFeatureLayouts } from '../model/features';
+import { createSession, release, type ModelSession } from '../model/ort';
+import type { Device } from '../model/types';
+import type { ChunkFeatures, StreamModel } from './extract';
+
+export class SessionModel implements StreamModel {
+  readonly inChannels: number;
+  readonly classes: number;
+  readonly featureChannels: number;
+  /** What happened to the device choice, in order (empty when the first choice ran everything). */
+  readonly fallbacks: string[] = [];
+
+  private constructor(
+    private readonly bytes: Uint8Array,
+    readonly meta: I3dModelMeta,
+    private session: ModelSession,
+  ) {
+    this.inChannels = meta.inChannels;
+    this.classes = meta.classes;
+    this.featureChannels = I3D_FEATURE_CHANNELS / meta.widthDivisor;
+    this.fallbacks.push(...session.fallbackReasons);
+  }
+
+  static async open(bytes: Uint8Array, device: Device): Promise<SessionModel> {
+    const meta = readI3dModelMeta(bytes);
+    return new SessionModel(bytes, meta, await createSession(bytes, { device }));
+  }
+
+  /** The device that runs the model now. */
+  get device(): Device {
+    return this.session.device;
+  }
+
+  async run(x: Float32Array, T: number, pads: TemporalPads): Promise<ChunkFeatures> {
+    try {
+      return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
+    } catch (e) {
+      if (this.session.device !== 'webgpu') throw e;
+      this.fallbacks.push(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
+      await release(this.session).catch(() => undefined);
+      this.session = await createSession(this.bytes, { device: 'wasm', fallback: false });
+      return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
+    }
+  }
+
+  async close(): Promise<void> {
+    await release(this.session);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Per-frame preparation of the model inputs (DESIGN §3 steps 2–3), as planar (C, 224, 224) float32 entries.
+ * Pure.
+ */
+import { I3D_INPUT_SIZE } from '../model/i3d-layout';
+
+export const CROP = I3D_INPUT_SIZE;
+const PLANE = CROP * CROP;
+
+/** Top-left corner of the centre crop: top (H−224)//2, left (W−224)//2. */
+export function cropOrigin(width: number, height: number): { top: number; left: number } {
+  if (width < CROP || height < CROP) throw new RangeError(`frames of ${width}×${height} are smaller than the ${CROP}×${CROP} crop`);
+  return { top: Math.floor((height - CROP) / 2), left: Math.floor((width - CROP) / 2) };
+}
+
+/** x/127.5 − 1 in float32 arithmetic, as numpy computes it on float32 frames. */
+const RGB_TABLE = Float32Array.from({ length: 256 }, (_, v) => Math.fround(Math.fround(v / 127.5) - 1));
+
+/** rgb24 frame → centre-cropped, normalised (3, 224, 224). */
+export function rgbEntry(rgb: Uint8Array, width: number, height: number, out = new Float32Array(3 * PLANE)): Float32Array {
+  const { top, left } = cropOrigin(width, height);
+  for (let y = 0; y < CROP; y++) {
+    let src = ((top + y) * width + left) * 3;
+    const row = y * CROP;
+    for (let x = 0; x < CROP; x++, src += 3) {
+      out[row + x] = RGB_TABLE[rgb[src]];
+      out[PLANE + row + x] = RGB_TABLE[rgb[src + 1]];
+      out[2 * PLANE + row + x] = RGB_TABLE[rgb[src + 2]];
+    }
+  }
+  return out;
+}
+
+/**
+ * The model input (1, C, T, 224, 224) from T planar (C, 224, 224) entries.
+ */
+export function assembleInput(entries: readonly Float32Array[], channels: number): Float32Array {
+  const T = entries.length;
+  const x = new Float32Array(channels * T * PLANE);
+  for (let t = 0; t < T; t++) {
+    const e = entries[t];
+    for (let c = 0; c < channels; c++) x.set(e.subarray(c * PLANE, (c + 1) * PLANE), (c * T + t) * PLANE);
+  }
+  return x;
+}
