@@ -151,9 +151,14 @@ describe('broken files', () => {
     await expectCode(zipSync({ 'a/readme.txt': new Uint8Array(3) }), 'E_PICKLE_FORMAT', /without data\.pkl/);
   });
 
-  it('a storage larger than the file → E_PICKLE_TRUNCATED before allocating', async () => {
+  it('a storage larger than the file → E_PICKLE_TRUNCATED (legacy) / E_PICKLE_LIMIT (zip) before allocating', async () => {
     const pkl = new PickleWriter().proto().orderedDict().str('w').tensor('0', 1e9, 0, [1e9], [1]).setItem().stop().bytes();
-    await expectCode(zipFile(pkl, [{ key: '0', numel: 4, data: floats([1, 2, 3, 4]) }]), 'E_PICKLE_TRUNCATED', /claims/);
+    const storages = [{ key: '0', numel: 4, data: floats([1, 2, 3, 4]) }];
+    await expectCode(legacyFile(pkl, storages), 'E_PICKLE_TRUNCATED', /claims/);
+    await expectCode(zipFile(pkl, storages), 'E_PICKLE_LIMIT', /claims/);
+    // within the budget but beyond the stored entry
+    const pkl2 = new PickleWriter().proto().orderedDict().str('w').tensor('0', 8, 0, [8], [1]).setItem().stop().bytes();
+    await expectCode(zipFile(pkl2, storages), 'E_PICKLE_TRUNCATED', /shorter than declared/);
   });
 
   it('a tensor reaching past its storage → E_PICKLE_FORMAT', async () => {

@@ -103,7 +103,7 @@ describe('reference I3D checkpoints', () => {
 });
 
 describe('tensor layouts and dtypes (misc files)', () => {
-  for (const flavour of FLAVOURS) {
+  for (const flavour of [...FLAVOURS, 'zip_p4', 'legacy_p4'] as const) {
     it(`${flavour}: strides, offsets, shared storages, float16/float64, ints, bool, scalar, empty`, async () => {
       const ref = set.misc(flavour);
       const { stateDict } = await loadStateDict(fromBytes(new Uint8Array(await readFile(ref.path))));

@@ -26,6 +26,11 @@ export class PickleWriter {
     const b = new TextEncoder().encode(s);
     return this.op(0x58, ...u32(b.length)).raw(b);
   }
+  /** A Python 2 `str` (SHORT_BINSTRING). */
+  py2str(s: string): this {
+    const b = new TextEncoder().encode(s);
+    return this.op(0x55, b.length).raw(b);
+  }
   int(n: number): this {
     if (n >= 0 && n < 256) return this.op(0x4b, n);
     return this.op(0x4a, ...u32(n >>> 0));
@@ -99,11 +104,11 @@ function u64(n: number): number[] {
 }
 
 /** The legacy header pickles: magic number, protocol version 1001, sys_info. */
-export function legacyHeader(): Uint8Array {
+export function legacyHeader(littleEndian = true): Uint8Array {
   const magic = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]; // 0x1950a86a20f9469cfc6c little-endian
   const w = new PickleWriter().proto().op(0x8a, magic.length, ...magic).stop();
   w.proto().op(0x4d, 1001 & 0xff, 1001 >> 8).stop();
-  w.proto().emptyDict().mark().str('protocol_version').op(0x4d, 1001 & 0xff, 1001 >> 8).str('little_endian').bool(true).setItems().stop();
+  w.proto().emptyDict().mark().str('protocol_version').op(0x4d, 1001 & 0xff, 1001 >> 8).str('little_endian').bool(littleEndian).setItems().stop();
   return w.bytes();
 }
 
@@ -115,20 +120,30 @@ export interface RawStorage {
 }
 
 /** A legacy-format file: header, the object pickle, the key list, then each storage. */
-export function legacyFile(objectPickle: Uint8Array, storages: RawStorage[] = []): Uint8Array {
+export function legacyFile(objectPickle: Uint8Array, storages: RawStorage[] = [], littleEndian = true): Uint8Array {
   const keys = new PickleWriter().proto().op(0x5d).mark();
   for (const s of storages) keys.str(s.key);
   keys.op(0x65).stop();
-  const parts: Uint8Array[] = [legacyHeader(), objectPickle, keys.bytes()];
-  for (const s of storages) parts.push(Uint8Array.from(u64(s.numel)), s.data);
+  const parts: Uint8Array[] = [legacyHeader(littleEndian), objectPickle, keys.bytes()];
+  for (const s of storages) {
+    const count = Uint8Array.from(u64(s.numel));
+    parts.push(littleEndian ? count : count.reverse(), s.data);
+  }
   return concat(parts);
 }
 
 /** A zip-format file (stored entries) with `archive/data.pkl` and `archive/data/<key>`. */
-export function zipFile(dataPkl: Uint8Array, storages: RawStorage[] = [], folder = 'archive'): Uint8Array {
-  const entries: Record<string, [Uint8Array, { level: 0 }]> = { [`${folder}/data.pkl`]: [dataPkl, { level: 0 }] };
-  for (const s of storages) entries[`${folder}/data/${s.key}`] = [s.data, { level: 0 }];
-  entries[`${folder}/version`] = [new TextEncoder().encode('3\n'), { level: 0 }];
+export function zipFile(
+  dataPkl: Uint8Array,
+  storages: RawStorage[] = [],
+  opts: { folder?: string; byteorder?: 'little' | 'big'; level?: 0 | 6 } = {},
+): Uint8Array {
+  const folder = opts.folder ?? 'archive';
+  const level = opts.level ?? 0;
+  const entries: Record<string, [Uint8Array, { level: 0 | 6 }]> = { [`${folder}/data.pkl`]: [dataPkl, { level }] };
+  for (const s of storages) entries[`${folder}/data/${s.key}`] = [s.data, { level }];
+  entries[`${folder}/version`] = [new TextEncoder().encode('3\n'), { level }];
+  if (opts.byteorder) entries[`${folder}/byteorder`] = [new TextEncoder().encode(opts.byteorder), { level }];
   return zipSync(entries);
 }
 
@@ -142,6 +157,9 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function floats(values: ArrayLike<number>): Uint8Array {
-  return new Uint8Array(Float32Array.from(values).buffer);
+export function floats(values: ArrayLike<number>, littleEndian = true): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) dv.setFloat32(i * 4, values[i], littleEndian);
+  return out;
 }

@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -33,11 +33,22 @@ async function sha256OfFiles(paths: readonly string[], extra: string): Promise<s
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Remove older generations of the same data (`name-<oldkey>` next to `name-<key>`). */
+async function removeStaleSiblings(dir: string): Promise<void> {
+  const name = basename(dir);
+  const prefix = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const other of await readdir(dirname(dir))) {
+    if (other !== name && other.startsWith(prefix) && /^[0-9a-f]{16}$/.test(other.slice(prefix.length))) {
+      await rm(join(dirname(dir), other), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * `dir` with `.done` in it, produced once by `produce(tmpDir, finalDir)`. Concurrent callers wait
  * on a lock folder; a lock older than 15 minutes is considered abandoned.
  */
-async function cached(dir: string, produce: (tmp: string, final: string) => Promise<void>): Promise<string> {
+async function cached(dir: string, produce: (tmp: string, final: string) => Promise<void>, replacesOlder = false): Promise<string> {
   const done = join(dir, '.done');
   const lock = `${dir}.lock`;
   await mkdir(REFERENCE_CACHE, { recursive: true });
@@ -60,6 +71,7 @@ async function cached(dir: string, produce: (tmp: string, final: string) => Prom
       await writeFile(join(tmp, '.done'), new Date().toISOString());
       await rm(dir, { recursive: true, force: true });
       await rename(tmp, dir);
+      if (replacesOlder) await removeStaleSiblings(dir);
       return dir;
     } finally {
       await rm(lock, { recursive: true, force: true });
@@ -85,7 +97,7 @@ export interface TensorDigest {
   sha256: string;
 }
 
-export type Flavour = 'zip' | 'legacy' | 'legacy03' | 'zip_module' | 'legacy03_module';
+export type Flavour = 'zip' | 'legacy' | 'legacy03' | 'zip_module' | 'legacy03_module' | 'zip_p4' | 'legacy_p4';
 
 export interface ReferenceCheckpoint {
   path: string;
@@ -108,8 +120,8 @@ export interface CheckpointSet {
   files: ReferenceCheckpoint[];
   /** The I3D checkpoint of this modality, class count and flavour (throws if absent). */
   i3d(modality: 'rgb' | 'flow', classes: 400 | 157, flavour?: Flavour): ReferenceCheckpoint;
-  /** misc_<flavour>.pt (dtypes, strides, offsets, shared storages); only in the slim set. */
-  misc(flavour: 'zip' | 'legacy' | 'legacy03'): ReferenceCheckpoint;
+  /** misc_<flavour>.pt (dtypes, strides, offsets, shared storages; `_p4`: pickle protocol 4); only in the slim set. */
+  misc(flavour: 'zip' | 'legacy' | 'legacy03' | 'zip_p4' | 'legacy_p4'): ReferenceCheckpoint;
 }
 
 /**
@@ -120,9 +132,13 @@ export async function ensureCheckpoints(opts: { divisor?: 1 | 8 } = {}): Promise
   const divisor = opts.divisor ?? 8;
   const args = ['--divisors', String(divisor), '--threads', '2', ...(divisor === 8 ? [] : ['--no-misc'])];
   const key = await sha256OfFiles([join(REFERENCE_DIR, 'i3d.py'), join(REFERENCE_DIR, 'make_checkpoints.py')], args.join(' '));
-  const dir = await cached(join(REFERENCE_CACHE, `checkpoints-d${divisor}-${key}`), async (tmp) => {
-    await runPython('make_checkpoints.py', [tmp, ...args]);
-  });
+  const dir = await cached(
+    join(REFERENCE_CACHE, `checkpoints-d${divisor}-${key}`),
+    async (tmp) => {
+      await runPython('make_checkpoints.py', [tmp, ...args]);
+    },
+    true,
+  );
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { files: Omit<ReferenceCheckpoint, 'path'>[] };
   const files = manifest.files.map((f) => ({ ...f, path: join(dir, f.file) }));
   const pick = (pred: (f: ReferenceCheckpoint) => boolean, what: string): ReferenceCheckpoint => {
@@ -160,9 +176,13 @@ export interface BadFileSet {
  */
 export async function ensureBadFiles(): Promise<BadFileSet> {
   const key = await sha256OfFiles([join(REFERENCE_DIR, 'i3d.py'), join(REFERENCE_DIR, 'make_bad_files.py')], '');
-  const dir = await cached(join(REFERENCE_CACHE, `bad-files-${key}`), async (tmp, final) => {
-    await runPython('make_bad_files.py', [tmp, join(final, 'PAYLOAD-RAN')]);
-  });
+  const dir = await cached(
+    join(REFERENCE_CACHE, `bad-files-${key}`),
+    async (tmp, final) => {
+      await runPython('make_bad_files.py', [tmp, join(final, 'PAYLOAD-RAN')]);
+    },
+    true,
+  );
   const index = JSON.parse(await readFile(join(dir, 'files.json'), 'utf8')) as { marker: string; files: Record<string, BadFile> };
   return { dir, marker: index.marker, files: index.files, path: (name) => join(dir, name) };
 }

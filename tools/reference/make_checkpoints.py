@@ -7,7 +7,8 @@ For modality rgb (3 input channels) / flow (2), classes 400 / 157 and each width
   i3d_<modality>_<classes>_d<divisor>_legacy.pt    _use_new_zipfile_serialization=False (_rebuild_tensor_v2)
   i3d_<modality>_<classes>_d<divisor>_legacy03.pt  PyTorch 0.3 style, like the published pytorch-i3d files
 and, for divisor 8 only, `..._zip_module.pt` / `..._legacy03_module.pt` with DataParallel `module.` keys.
-Also misc_<flavour>.pt: non-I3D tensors exercising dtypes, strides, offsets and shared storages.
+Also misc_<flavour>.pt: non-I3D tensors exercising dtypes, strides, offsets and shared storages,
+also as misc_zip_p4.pt / misc_legacy_p4.pt written with pickle protocol 4.
 manifest.json lists every file with its format and the sha256 of every tensor (C order; float16 and
 float64 as float32, bool as uint8), so a reader can prove it got exactly these tensors.
 
@@ -191,15 +192,13 @@ def tensor_digest(t):
         t = t.float()
     if t.dtype == torch.bool:
         t = t.to(torch.uint8)
-    dtype = {torch.float16: 'float16', torch.float64: 'float64'}.get(t.dtype, None)
-    return hashlib.sha256(t.numpy().tobytes()).hexdigest(), dtype
+    return hashlib.sha256(t.numpy().tobytes()).hexdigest()
 
 
 def describe(state_dict):
     out = OrderedDict()
     for k, v in state_dict.items():
-        digest, _ = tensor_digest(v)
-        out[k] = {'shape': list(v.shape), 'dtype': str(v.dtype).replace('torch.', ''), 'sha256': digest}
+        out[k] = {'shape': list(v.shape), 'dtype': str(v.dtype).replace('torch.', ''), 'sha256': tensor_digest(v)}
     return out
 
 
@@ -211,7 +210,7 @@ def check_roundtrip(path, state_dict):
         assert w.dtype == v.dtype and w.shape == v.shape and torch.equal(w, v), (path, k)
 
 
-def write_flavours(out_dir, stem, state_dict, with_prefix, manifest, meta):
+def write_flavours(out_dir, stem, state_dict, with_prefix, manifest, meta, with_protocol4=False):
     without_nbt = OrderedDict((k, v) for k, v in state_dict.items() if not k.endswith('num_batches_tracked'))
     prefixed = OrderedDict(('module.' + k, v) for k, v in state_dict.items())
     prefixed03 = OrderedDict(('module.' + k, v) for k, v in without_nbt.items())
@@ -220,6 +219,12 @@ def write_flavours(out_dir, stem, state_dict, with_prefix, manifest, meta):
         ('legacy', 'legacy', state_dict, lambda sd, p: torch.save(sd, p, _use_new_zipfile_serialization=False)),
         ('legacy03', 'legacy', without_nbt, save_legacy03),
     ]
+    if with_protocol4:  # FRAME, SHORT_BINUNICODE, MEMOIZE, STACK_GLOBAL, ...
+        variants += [
+            ('zip_p4', 'zip', state_dict, lambda sd, p: torch.save(sd, p, pickle_protocol=4)),
+            ('legacy_p4', 'legacy', state_dict,
+             lambda sd, p: torch.save(sd, p, pickle_protocol=4, _use_new_zipfile_serialization=False)),
+        ]
     if with_prefix:
         variants += [
             ('zip_module', 'zip', prefixed, lambda sd, p: torch.save(sd, p)),
@@ -257,7 +262,7 @@ def main():
                         'classes': classes, 'divisor': divisor}
                 write_flavours(args.out_dir, stem, sd, divisor == 8, manifest, meta)
     if not args.no_misc:
-        write_flavours(args.out_dir, 'misc', misc_state_dict(args.seed), False, manifest, {'kind': 'misc'})
+        write_flavours(args.out_dir, 'misc', misc_state_dict(args.seed), False, manifest, {'kind': 'misc'}, True)
     with open(os.path.join(args.out_dir, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1)
 

@@ -53,6 +53,10 @@ export async function openTorchFile(src: ByteSource): Promise<TorchFile> {
   throw new AppError('E_PICKLE_FORMAT', 'neither a zip archive nor a pickle');
 }
 
+function outputBudget(src: ByteSource): number {
+  return OUTPUT_BUDGET_FACTOR * src.size + (1 << 20);
+}
+
 function makeReader(
   src: ByteSource,
   locate: (s: StorageRef) => Promise<StorageLocation>,
@@ -60,7 +64,7 @@ function makeReader(
   inflated: (s: StorageRef, entry: ZipEntry) => Promise<Uint8Array>,
 ): (t: TensorRef) => Promise<Tensor> {
   // many tensors may name one storage, or expand it (stride 0): bound what they can allocate in all
-  let budget = OUTPUT_BUDGET_FACTOR * src.size + (1 << 20);
+  let budget = outputBudget(src);
   return async (t: TensorRef) => {
     budget -= outputBytes(t.storage.dtype, t.numel);
     if (budget < 0) throw new AppError('E_PICKLE_LIMIT', 'its tensors add up to far more than the file size');
@@ -94,7 +98,8 @@ async function openZip(src: ByteSource): Promise<TorchFile> {
   }
 
   const storages = new Map<string, StorageRef>();
-  const { value } = unpickle(pkl, 0, torchHooks(src.size, storages), true);
+  // entries may be deflated (a re-zipped file), so a storage may be larger than the file: bound it by the output budget
+  const { value } = unpickle(pkl, 0, torchHooks(outputBudget(src), storages, 'E_PICKLE_LIMIT'), true);
 
   const located = new Map<string, StorageLocation>();
   const locate = async (s: StorageRef): Promise<StorageLocation> => {

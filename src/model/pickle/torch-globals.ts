@@ -40,6 +40,9 @@ const UNREAD_STORAGES = new Set([
 
 const REBUILD_FUNCTIONS = new Set(['_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_parameter']);
 
+/** Real torch rebuild functions for tensors the app does not read (uint16/32/64 via v3, quantized). */
+const UNREAD_REBUILDS = new Set(['_rebuild_tensor_v3', '_rebuild_qtensor']);
+
 /** Largest tensor rank and element count accepted (far above any I3D layer). */
 const MAX_RANK = 16;
 const MAX_ELEMENTS = 2 ** 31;
@@ -48,8 +51,8 @@ export function findTorchGlobal(module: string, name: string): PyGlobal {
   if (module === 'collections' && name === 'OrderedDict') return new PyGlobal(module, name);
   if (module === 'torch._utils' && REBUILD_FUNCTIONS.has(name)) return new PyGlobal(module, name);
   if (module === 'torch' && name in STORAGE_KINDS) return new PyGlobal(module, name);
-  if (module === 'torch' && UNREAD_STORAGES.has(name)) {
-    throw new AppError('E_PICKLE_DTYPE', `torch.${name}`);
+  if ((module === 'torch' && UNREAD_STORAGES.has(name)) || (module === 'torch._utils' && UNREAD_REBUILDS.has(name))) {
+    throw new AppError('E_PICKLE_DTYPE', `${module}.${name}`);
   }
   throw new AppError('E_PICKLE_GLOBAL', `${module}.${name}`);
 }
@@ -104,10 +107,16 @@ function isEmptyHooks(v: PyValue): boolean {
 }
 
 /**
- * Hooks for a state-dict pickle. `maxStorageBytes` bounds what a persistent id may claim (the file
- * size); `storages` collects the root storages by key for the container to locate.
+ * Hooks for a state-dict pickle. `maxStorageBytes` bounds what a persistent id may claim (checked
+ * before anything is allocated), refused with `overCap`: E_PICKLE_TRUNCATED where storages are stored
+ * raw inside the file (so cannot exceed it), E_PICKLE_LIMIT where they may be compressed.
+ * `storages` collects the root storages by key for the container to locate.
  */
-export function torchHooks(maxStorageBytes: number, storages: Map<string, StorageRef>): UnpickleHooks {
+export function torchHooks(
+  maxStorageBytes: number,
+  storages: Map<string, StorageRef>,
+  overCap: 'E_PICKLE_TRUNCATED' | 'E_PICKLE_LIMIT' = 'E_PICKLE_TRUNCATED',
+): UnpickleHooks {
   return {
     findGlobal: findTorchGlobal,
 
@@ -161,7 +170,7 @@ export function torchHooks(maxStorageBytes: number, storages: Map<string, Storag
       }
       const numel = nonNegativeInt(numelValue, 'a storage size');
       if (numel * kind.elementSize > maxStorageBytes) {
-        throw new AppError('E_PICKLE_TRUNCATED', `storage ${key} claims ${numel * kind.elementSize} bytes`);
+        throw new AppError(overCap, `storage ${key} claims ${numel * kind.elementSize} bytes`);
       }
       let root = storages.get(key);
       if (!root) {
