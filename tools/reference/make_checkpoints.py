@@ -16,7 +16,8 @@ Scales: He-normal convolutions; BatchNorm gamma in [0.6, 1.4], beta ~ N(0, 0.2),
 calibrated on a smooth random clip and a white-noise clip (then perturbed a little), so activations stay O(1) through the
 network; the logits layer is scaled so that, on such clips, logits spread over classes with a standard
 deviation of a few units (a clear top class, not a one-hot softmax).
-Deterministic from the seed (and the thread count).
+Tensor values are deterministic from the seed (and the thread count); torch's own legacy writer names
+storages by memory address, so the bytes of the `_legacy.pt` files (not their tensors) vary between runs.
 """
 import argparse
 import hashlib
