@@ -80,7 +80,7 @@ export interface VideoMetaJson {
   };
   crop: { size: number; top: number; left: number };
   numbering: string;
-  flow?: { mode: 'float' | 'jpeg8'; backend: string; algorithm: string; bound: number };
+  flow?: { mode: 'float' | 'jpeg8'; backend: string; algorithm: string; params: Record<string, number>; bound: number };
   streams: Partial<Record<'rgb' | 'flow', StreamMeta>>;
   steps: StepWindow[];
   seconds: Record<string, number>;

@@ -1,0 +1,110 @@
+/**
+ * The Origin Private File System as an OutputDir (workers: synchronous access handles, the fast path), and the
+ * app's folder layout in it:
+ *   models/<id>/source.pt, models/<id>/<dtype>.onnx, models/<id>/record.json
+ *   results/<id>/… (one folder per extracted video)
+ * A full disk or quota turns into AppError E_QUOTA.
+ */
+import { AppError } from '../errors';
+import type { OutputDir, OutputFile } from './output';
+
+function quota(e: unknown): never {
+  if (e instanceof DOMException && e.name === 'QuotaExceededError') throw new AppError('E_QUOTA', e.message);
+  throw e;
+}
+
+export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
+  if (!('storage' in navigator) || !navigator.storage.getDirectory) throw new AppError('E_INTERNAL', 'this browser has no Origin Private File System');
+  return navigator.storage.getDirectory();
+}
+
+/** A folder under the OPFS root, created as needed: opfsDir('results', 'v1'). */
+export async function opfsDir(...path: string[]): Promise<FileSystemDirectoryHandle> {
+  let dir = await opfsRoot();
+  for (const part of path) dir = await dir.getDirectoryHandle(part, { create: true });
+  return dir;
+}
+
+/** Removes a folder (and everything in it) under the OPFS root; no error if it is not there. */
+export async function opfsRemove(...path: string[]): Promise<void> {
+  const parent = await opfsDir(...path.slice(0, -1));
+  await parent.removeEntry(path[path.length - 1], { recursive: true }).catch((e: unknown) => {
+    if (!(e instanceof DOMException && e.name === 'NotFoundError')) throw e;
+  });
+}
+
+/** Reads a whole small file (JSON records); null when missing. */
+export async function opfsReadText(dir: FileSystemDirectoryHandle, name: string): Promise<string | null> {
+  try {
+    return await (await (await dir.getFileHandle(name)).getFile()).text();
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'NotFoundError') return null;
+    throw e;
+  }
+}
+
+/** An OutputDir over an OPFS folder. Writing needs a worker (createSyncAccessHandle). */
+export class OpfsDir implements OutputDir {
+  constructor(readonly handle: FileSystemDirectoryHandle) {}
+
+  async create(name: string): Promise<OutputFile> {
+    const fh = await this.handle.getFileHandle(name, { create: true });
+    const access = await fh.createSyncAccessHandle();
+    access.truncate(0);
+    let pos = 0;
+    return {
+      write(chunk) {
+        try {
+          const n = access.write(chunk, { at: pos });
+          if (n !== chunk.length) throw new AppError('E_QUOTA', `wrote ${n} of ${chunk.length} bytes`);
+          pos += n;
+        } catch (e) {
+          quota(e);
+        }
+      },
+      writeAt(chunk, offset) {
+        try {
+          access.write(chunk, { at: offset });
+        } catch (e) {
+          quota(e);
+        }
+      },
+      close() {
+        try {
+          access.flush();
+        } finally {
+          access.close();
+        }
+      },
+    };
+  }
+
+  async *read(name: string): AsyncIterable<Uint8Array> {
+    const file = await (await this.handle.getFileHandle(name)).getFile();
+    const step = 4 << 20;
+    for (let off = 0; off < file.size; off += step) {
+      yield new Uint8Array(await file.slice(off, off + step).arrayBuffer());
+    }
+  }
+
+  async size(name: string): Promise<number> {
+    return (await (await this.handle.getFileHandle(name)).getFile()).size;
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const name of (this.handle as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    return names.sort();
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.handle.removeEntry(name);
+  }
+
+  /** Writes a whole small file. */
+  async writeBytes(name: string, bytes: Uint8Array): Promise<void> {
+    const f = await this.create(name);
+    await f.write(bytes);
+    await f.close();
+  }
+}

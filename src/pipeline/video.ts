@@ -1,0 +1,133 @@
+/**
+ * One video, start to end (DESIGN §3): count the frames (the padding depends on the length), stream them
+ * through the selected streams, then write predictions.json, meta.json and the .npz bundle next to the .npy
+ * files. Pure orchestration: decoding, models, flow and storage are injected.
+ */
+import type { FrameBatch } from '../decode/protocol';
+import type { VideoMeta } from '../decode/probe';
+import { writeZip } from '../io/bundle';
+import type { OutputDir } from '../io/output';
+import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
+import { extractStreams, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
+import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
+import { predict, type Predictions } from './predictions';
+import { CROP, cropOrigin } from './streams';
+
+export const APP_ID = 'i3d-browser 0.1';
+
+export interface VideoModel {
+  model: StreamModel;
+  /** What meta.json says about it. */
+  describe(): Pick<StreamMeta, 'model' | 'backend' | 'fallback'>;
+}
+
+export interface VideoJob {
+  source: { name: string; bytes: number };
+  probe: VideoMeta;
+  /** Decoded frame count with these options (a decode pass that only counts). */
+  countFrames(): Promise<number>;
+  frames(): AsyncIterable<FrameBatch>;
+  models: Partial<Record<StreamName, VideoModel>>;
+  flow?: FlowEngine & { backend: string };
+  fps: number | null;
+  flowMode: 'float' | 'jpeg8';
+  maxChunkFrames: number;
+  out: OutputDir;
+  classNames(classes: number): readonly string[];
+  onProgress?: (p: VideoProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type VideoProgress = { stage: 'count' } | ({ stage: 'extract' } & ExtractProgress) | { stage: 'bundle' };
+
+export interface VideoSummary {
+  predictions: Predictions;
+  meta: VideoMetaJson;
+  /** Files in the output folder with their sizes in bytes. */
+  files: Record<string, number>;
+}
+
+export const NPZ_NAME = 'features.npz';
+
+const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
+
+async function writeFile(out: OutputDir, name: string, bytes: Uint8Array): Promise<void> {
+  const f = await out.create(name);
+  await f.write(bytes);
+  await f.close();
+}
+
+export async function runVideo(job: VideoJob): Promise<VideoSummary> {
+  const t0 = Date.now();
+  job.onProgress?.({ stage: 'count' });
+  const decodedFrames = await job.countFrames();
+  const t1 = Date.now();
+  const res = await extractStreams({
+    frames: job.frames(),
+    decodedFrames,
+    models: { rgb: job.models.rgb?.model, flow: job.models.flow?.model },
+    flow: job.flow,
+    out: job.out,
+    maxChunkFrames: job.maxChunkFrames,
+    signal: job.signal,
+    onProgress: (p) => job.onProgress?.({ stage: 'extract', ...p }),
+  });
+  const t2 = Date.now();
+  const fps = job.fps ?? job.probe.fps;
+  const streams: VideoMetaJson['streams'] = {};
+  let any: { frames: number; paddedFrames: number; steps: number } | null = null;
+  for (const name of ['rgb', 'flow'] as const) {
+    const r = res.streams[name];
+    const m = job.models[name];
+    if (!r || !m) continue;
+    any = r;
+    streams[name] = { frames: r.frames, paddedFrames: r.paddedFrames, steps: r.steps, chunks: r.chunks, files: r.files, ...m.describe() };
+  }
+  if (!any) throw new Error('no stream ran');
+  const predictions = predict(
+    {
+      rgb: res.streams.rgb && { logits: res.streams.rgb.logits, steps: res.streams.rgb.steps, classes: res.streams.rgb.classes },
+      flow: res.streams.flow && { logits: res.streams.flow.logits, steps: res.streams.flow.steps, classes: res.streams.flow.classes },
+    },
+    (k) => job.classNames(k),
+  );
+  const meta: VideoMetaJson = {
+    format: 'i3d-features/1',
+    app: APP_ID,
+    createdAt: new Date().toISOString(),
+    source: job.source,
+    video: {
+      decodedFrames,
+      fps,
+      rate: job.fps ?? 'native',
+      width: job.probe.width,
+      height: job.probe.height,
+      decodedWidth: res.width,
+      decodedHeight: res.height,
+      duration: job.probe.duration,
+      rotation: job.probe.rotation,
+    },
+    crop: { size: CROP, ...cropOrigin(res.width, res.height) },
+    numbering:
+      'decoded frames are numbered from 0; stream entry s is decoded frame s+1 (RGB: that frame; flow: from frame s to s+1); time = frame / fps',
+    flow:
+      job.models.flow && job.flow
+        ? { mode: job.flowMode, backend: job.flow.backend, algorithm: 'TV-L1 as OpenCV 4 DualTVL1OpticalFlow', params: { ...DEFAULT_TVL1_PARAMS }, bound: 20 }
+        : undefined,
+    streams,
+    steps: stepWindows(Math.max(any.frames, 9), any.frames, any.steps, fps),
+    seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
+  };
+  await writeFile(job.out, 'predictions.json', json(predictions));
+  job.onProgress?.({ stage: 'bundle' });
+  const arrays = (await job.out.list()).filter((n) => n.endsWith('.npy'));
+  await writeZip(
+    arrays.map((file) => ({ name: file, dir: job.out, file })),
+    await job.out.create(NPZ_NAME),
+  );
+  meta.seconds.total = (Date.now() - t0) / 1000;
+  await writeFile(job.out, 'meta.json', json(meta));
+  const files: Record<string, number> = {};
+  for (const name of await job.out.list()) files[name] = await job.out.size(name);
+  return { predictions, meta, files };
+}
