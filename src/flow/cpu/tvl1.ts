@@ -14,7 +14,6 @@ import { ResizeScratch, pyramidStep, resizeLinear, scaledSize, sizeStep } from '
 
 const fr = Math.fround;
 const FLT_EPSILON = 1.1920928955078125e-7;
-const FLT_MAX = 3.4028234663852886e38;
 /** OpenCV stops building the pyramid at the first level narrower or lower than this. */
 export const TVL1_MIN_LEVEL_SIZE = 16;
 
@@ -70,6 +69,7 @@ export class TVL1 {
   private p12 = new Float32Array(0);
   private p21 = new Float32Array(0);
   private p22 = new Float32Array(0);
+  private sq = new Float32Array(0);
   private readonly medianScratch = new MedianScratch();
   private readonly resizeScratch = new ResizeScratch();
 
@@ -158,6 +158,7 @@ export class TVL1 {
     this.p12 = new Float32Array(n);
     this.p21 = new Float32Array(n);
     this.p22 = new Float32Array(n);
+    this.sq = new Float32Array(n);
     this.width = w;
     this.height = h;
   }
@@ -170,7 +171,7 @@ export class TVL1 {
     const lt = fr(p.lambda * p.theta);
     const taut = fr(p.tau / p.theta);
     const theta = fr(p.theta);
-    const { I1x, I1y, I1w, I1wx, I1wy, grad, rhoC, p11, p12, p21, p22 } = this;
+    const { I1x, I1y, I1w, I1wx, I1wy, grad, rhoC, p11, p12, p21, p22, sq } = this;
 
     centeredGradient(I1, w, h, I1x, I1y);
     p11.fill(0, 0, n);
@@ -182,8 +183,9 @@ export class TVL1 {
       warpBicubic3(I1, I1x, I1y, u1, u2, w, h, I1w, I1wx, I1wy);
       calcGradRho(I0, I1w, I1wx, I1wy, u1, u2, grad, rhoC, n);
 
-      let error = FLT_MAX;
-      for (let outer = 0; error > scaledEpsilon && outer < p.outerIterations; outer++) {
+      // OpenCV: `float error = FLT_MAX; for (...; error > scaledEpsilon && ...; ...)` in both loops
+      let above = true;
+      for (let outer = 0; above && outer < p.outerIterations; outer++) {
         this.stats.outerIterations++;
         if (p.medianFiltering === 5) {
           median5InPlace(u1, w, h, this.medianScratch);
@@ -192,9 +194,10 @@ export class TVL1 {
           medianInPlaceGeneric(u1, w, h, p.medianFiltering, this.medianScratch);
           medianInPlaceGeneric(u2, w, h, p.medianFiltering, this.medianScratch);
         }
-        for (let inner = 0; error > scaledEpsilon && inner < p.innerIterations; inner++) {
+        for (let inner = 0; above && inner < p.innerIterations; inner++) {
           this.stats.innerIterations++;
-          error = innerIteration(w, h, I1wx, I1wy, grad, rhoC, u1, u2, p11, p12, p21, p22, lt, theta, taut);
+          const sum = innerIteration(w, h, I1wx, I1wy, grad, rhoC, u1, u2, p11, p12, p21, p22, lt, theta, taut, sq);
+          above = errorAbove(sum, sq, n, scaledEpsilon);
         }
       }
     }
@@ -229,11 +232,31 @@ function calcGradRho(
 }
 
 /**
- * One inner iteration — estimateV, divergence, estimateU (returns its error), forwardGradient and
- * estimateDualVariables — fused into a single pass over the rows. The dual update of row y−1 runs right after
+ * OpenCV's stopping test `error > scaledEpsilon`, where `error` is the float32 sum of the n per-pixel squared
+ * updates `sq[i]` added one by one in row-major order. `sum` is the same sum in double (cheap: no rounding chain).
+ * A sequential float32 sum of n non-negative terms is within a relative γ = (n−1)·2⁻²⁴/(1 − (n−1)·2⁻²⁴) of the
+ * exact sum, so the double sum decides unless it is that close to the threshold; then the float32 sum is
+ * replayed exactly.
+ */
+function errorAbove(sum: number, sq: Float32Array, n: number, scaledEpsilon: number): boolean {
+  const k = (n - 1) * 2 ** -24;
+  const gamma = k / (1 - k) + 1e-12; // + the double sum's own (far smaller) error
+  if (sum * (1 - gamma) > scaledEpsilon) return true;
+  if (sum * (1 + gamma) < scaledEpsilon) return false;
+  let error = 0;
+  for (let i = 0; i < n; i++) error = fr(error + sq[i]);
+  return error > scaledEpsilon;
+}
+
+/**
+ * One inner iteration — estimateV, divergence, estimateU, forwardGradient and estimateDualVariables — fused
+ * into a single pass over the rows. Writes each pixel's squared update into `sq` and returns their sum (in
+ * double; see errorAbove). The dual update of row y−1 runs right after
  * the primal update of row y: it needs the new u of rows y−1 and y, and the primal step of row y still needed the
- * old p of row y−1. Every value is computed with OpenCV's operations in OpenCV's order, so the result and the
- * error (summed in float32, row-major, as OpenCV's serial loop does) are the same as the unfused sequence.
+ * old p of row y−1. Every value is computed with OpenCV's operations in OpenCV's order, so the result is the
+ * same as the unfused sequence.
+ * Borders (first row and column for the divergence, last row and column for the forward gradient) are peeled
+ * off so that the hot loops have no position tests.
  */
 function innerIteration(
   w: number,
@@ -251,6 +274,7 @@ function innerIteration(
   lt: number,
   theta: number,
   taut: number,
+  sq: Float32Array,
 ): number {
   let error = 0;
   for (let y = 0; y < h; y++) {
@@ -305,19 +329,20 @@ function innerIteration(
       u2[i] = u2n;
       const e1 = fr(u1n - u1k);
       const e2 = fr(u2n - u2k);
-      error = fr(error + fr(fr(e1 * e1) + fr(e2 * e2)));
+      const e = fr(fr(e1 * e1) + fr(e2 * e2));
+      sq[i] = e;
+      error += e;
     }
-    if (y > 0) dualRow(y - 1, w, h, u1, u2, p11, p12, p21, p22, taut);
+    if (y > 0) dualRow(y - 1, w, u1, u2, p11, p12, p21, p22, taut);
   }
-  dualRow(h - 1, w, h, u1, u2, p11, p12, p21, p22, taut);
+  dualLastRow(h - 1, w, u1, u2, p11, p12, p21, p22, taut);
   return error;
 }
 
-/** forwardGradient + estimateDualVariables for one row. */
+/** forwardGradient + estimateDualVariables for a row that has a next row. */
 function dualRow(
   y: number,
   w: number,
-  h: number,
   u1: Float32Array,
   u2: Float32Array,
   p11: Float32Array,
@@ -327,22 +352,54 @@ function dualRow(
   taut: number,
 ): void {
   const o = y * w;
-  const hasNext = y < h - 1;
-  for (let x = 0; x < w; x++) {
-    const i = o + x;
+  const last = o + w - 1;
+  for (let i = o; i < last; i++) {
     const a = u1[i];
     const b = u2[i];
-    const u1x = x < w - 1 ? fr(u1[i + 1] - a) : 0;
-    const u2x = x < w - 1 ? fr(u2[i + 1] - b) : 0;
-    const u1y = hasNext ? fr(u1[i + w] - a) : 0;
-    const u2y = hasNext ? fr(u2[i + w] - b) : 0;
-    const g1 = fr(Math.sqrt(u1x * u1x + u1y * u1y));
-    const g2 = fr(Math.sqrt(u2x * u2x + u2y * u2y));
-    const ng1 = fr(1 + fr(taut * g1));
-    const ng2 = fr(1 + fr(taut * g2));
+    const u1x = fr(u1[i + 1] - a);
+    const u2x = fr(u2[i + 1] - b);
+    const u1y = fr(u1[i + w] - a);
+    const u2y = fr(u2[i + w] - b);
+    const ng1 = fr(1 + fr(taut * fr(Math.sqrt(u1x * u1x + u1y * u1y))));
+    const ng2 = fr(1 + fr(taut * fr(Math.sqrt(u2x * u2x + u2y * u2y))));
     p11[i] = fr(fr(p11[i] + fr(taut * u1x)) / ng1);
     p12[i] = fr(fr(p12[i] + fr(taut * u1y)) / ng1);
     p21[i] = fr(fr(p21[i] + fr(taut * u2x)) / ng2);
     p22[i] = fr(fr(p22[i] + fr(taut * u2y)) / ng2);
+  }
+  // last column: no x difference
+  const u1y = fr(u1[last + w] - u1[last]);
+  const u2y = fr(u2[last + w] - u2[last]);
+  const ng1 = fr(1 + fr(taut * fr(Math.abs(u1y))));
+  const ng2 = fr(1 + fr(taut * fr(Math.abs(u2y))));
+  p11[last] = fr(p11[last] / ng1);
+  p12[last] = fr(fr(p12[last] + fr(taut * u1y)) / ng1);
+  p21[last] = fr(p21[last] / ng2);
+  p22[last] = fr(fr(p22[last] + fr(taut * u2y)) / ng2);
+}
+
+/** forwardGradient + estimateDualVariables for the last row (no y differences). */
+function dualLastRow(
+  y: number,
+  w: number,
+  u1: Float32Array,
+  u2: Float32Array,
+  p11: Float32Array,
+  p12: Float32Array,
+  p21: Float32Array,
+  p22: Float32Array,
+  taut: number,
+): void {
+  const o = y * w;
+  const last = o + w - 1;
+  for (let i = o; i <= last; i++) {
+    const u1x = i < last ? fr(u1[i + 1] - u1[i]) : 0;
+    const u2x = i < last ? fr(u2[i + 1] - u2[i]) : 0;
+    const ng1 = fr(1 + fr(taut * Math.abs(u1x)));
+    const ng2 = fr(1 + fr(taut * Math.abs(u2x)));
+    p11[i] = fr(fr(p11[i] + fr(taut * u1x)) / ng1);
+    p12[i] = fr(p12[i] / ng1);
+    p21[i] = fr(fr(p21[i] + fr(taut * u2x)) / ng2);
+    p22[i] = fr(p22[i] / ng2);
   }
 }
