@@ -34,6 +34,7 @@ export const ERROR_MESSAGES = {
   E_MODEL_RUN: 'The model failed while computing features.',
   // flow
   E_FLOW_SIZE: 'The two frames given to optical flow have different sizes.',
+  E_FLOW_CROP: 'The video frames are smaller than the 224×224 crop the flow model needs.',
   // network (only model URLs the user typed)
   E_FETCH: 'The model could not be downloaded.',
 } as const;

@@ -1,0 +1,140 @@
+/**
+ * A pool of N flow workers computing frame pairs in parallel (TV-L1 is per pair, so pairs are the natural unit).
+ * Plain postMessage with transferred buffers; usable from the main thread or from another worker (e.g. the
+ * pipeline worker). The worker API is abstracted by `FlowWorkerPort` so the same pool runs on Node
+ * worker_threads (benchmarks, CLI) and browser Workers.
+ */
+import { AppError, type ErrorInfo } from '../errors';
+import type { TVL1Params, TVL1Stats } from './cpu';
+import type { FlowRequest, FlowResponse } from './protocol';
+
+/** The minimum a pool needs from a worker. */
+export interface FlowWorkerPort {
+  send(message: FlowRequest, transfer: ArrayBuffer[]): void;
+  /** Register the two callbacks (called once per port). */
+  listen(onMessage: (message: FlowResponse) => void, onError: (error: unknown) => void): void;
+  terminate(): void;
+}
+
+export interface FlowPairResult {
+  /** H×W×2 float32, channels (x, y). */
+  flow: Float32Array;
+  width: number;
+  height: number;
+  stats: TVL1Stats;
+  /** Compute time inside the worker, ms. */
+  ms: number;
+}
+
+interface Job {
+  request: FlowRequest;
+  resolve: (r: FlowPairResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  port: FlowWorkerPort | null;
+  job: Job | null;
+}
+
+function toAppError(info: ErrorInfo): AppError {
+  return new AppError(info.code, info.detail);
+}
+
+export class FlowPool {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly createPort: () => FlowWorkerPort,
+    readonly size: number,
+  ) {
+    if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`FlowPool: size must be a positive integer, got ${size}`);
+    this.slots = Array.from({ length: size }, () => ({ port: null, job: null }));
+  }
+
+  /** Flow from frame0 to frame1 (grey uint8, width·height bytes each). The frames are copied, not taken. */
+  computePair(frame0: Uint8Array, frame1: Uint8Array, width: number, height: number, params?: Partial<TVL1Params>): Promise<FlowPairResult> {
+    if (this.closed) return Promise.reject(new AppError('E_CANCELLED', 'flow pool closed'));
+    const request: FlowRequest = { id: this.nextId++, width, height, frame0: frame0.slice().buffer, frame1: frame1.slice().buffer, params };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Pairs waiting or running. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.job).length;
+  }
+
+  /** Stop all workers; pending pairs are rejected with E_CANCELLED. */
+  terminate(): void {
+    this.closed = true;
+    for (const slot of this.slots) {
+      slot.job?.reject(new AppError('E_CANCELLED'));
+      slot.job = null;
+      slot.port?.terminate();
+      slot.port = null;
+    }
+    for (const job of this.queue.splice(0)) job.reject(new AppError('E_CANCELLED'));
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.job) continue;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      if (!slot.port) slot.port = this.spawn(slot);
+      slot.port.send(job.request, [job.request.frame0, job.request.frame1]);
+    }
+  }
+
+  private spawn(slot: Slot): FlowWorkerPort {
+    const port = this.createPort();
+    port.listen(
+      (msg) => {
+        const job = slot.job;
+        if (!job || job.request.id !== msg.id) return;
+        slot.job = null;
+        if (msg.ok) {
+          job.resolve({ flow: new Float32Array(msg.flow), width: job.request.width, height: job.request.height, stats: msg.stats, ms: msg.ms });
+        } else {
+          job.reject(toAppError(msg.error));
+        }
+        this.pump();
+      },
+      (error) => {
+        // the worker died: fail its pair, start a fresh worker for the next one
+        const job = slot.job;
+        slot.job = null;
+        port.terminate();
+        if (slot.port === port) slot.port = null;
+        job?.reject(new AppError('E_WORKER_CRASH', error instanceof Error ? error.message : String(error)));
+        if (!this.closed) this.pump();
+      },
+    );
+    return port;
+  }
+}
+
+/** A port over a browser Worker running src/worker/flow.worker.ts. */
+export function browserFlowPort(worker: Worker): FlowWorkerPort {
+  return {
+    send: (message, transfer) => worker.postMessage(message, transfer),
+    listen: (onMessage, onError) => {
+      worker.addEventListener('message', (ev: MessageEvent<FlowResponse>) => onMessage(ev.data));
+      worker.addEventListener('error', (ev) => onError(new Error(ev.message || 'flow worker error')));
+      worker.addEventListener('messageerror', () => onError(new Error('flow worker message could not be decoded')));
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** A pool of browser workers (default size: the number of logical cores, at most 8). */
+export function createBrowserFlowPool(size = Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 2))): FlowPool {
+  return new FlowPool(() => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: 'flow' })), size);
+}
