@@ -17,8 +17,9 @@ Options:
   --param NAME=VALUE   override a DualTVL1 parameter (tau, lambda, theta, nscales, warps, epsilon,
                        innerIterations, outerIterations, scaleStep, gamma, medianFiltering); repeatable
   --gray-out FILE      also write the grey uint8 frames (n, H, W) that went into the flow
-  --timing-json FILE   write {"pairs": [...seconds per pair...], "threads": T, "size": [W, H]}
+  --timing-json FILE   write {"pairs": [...seconds per pair...], "threads": T, "opencv": version, "size": [W, H]}
   --repeat R           compute every pair R times (timing only; the flow of the last run is written)
+  --warmup N           compute the first pair N times untimed before starting (thread pools, caches)
 
 A fresh DualTVL1 object is created for every pair: OpenCV's calc() lowers the object's own number of scales
 permanently when a frame is too small for the pyramid, so reusing one object across sizes would leak state.
@@ -104,6 +105,7 @@ def main():
     ap.add_argument('--gray-out')
     ap.add_argument('--timing-json')
     ap.add_argument('--repeat', type=int, default=1)
+    ap.add_argument('--warmup', type=int, default=0)
     a = ap.parse_args()
 
     params = {}
@@ -129,6 +131,8 @@ def main():
     n = gray.shape[0]
     flow = np.zeros((max(n - 1, 0),) + gray.shape[1:3] + (2,), np.float32)
     times = []
+    for _ in range(a.warmup if n > 1 else 0):
+        make_tvl1(params).calc(gray[0], gray[1], None)
     for i in range(n - 1):
         for _ in range(a.repeat):
             tvl1 = make_tvl1(params)
@@ -140,7 +144,7 @@ def main():
         np.save(a.out, flow)
     if a.timing_json:
         with open(a.timing_json, 'w') as fh:
-            json.dump({'pairs': times, 'threads': cv2.getNumThreads(),
+            json.dump({'pairs': times, 'threads': cv2.getNumThreads(), 'opencv': cv2.__version__,
                        'size': [int(gray.shape[2]), int(gray.shape[1])]}, fh)
 
 

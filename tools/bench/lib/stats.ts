@@ -1,0 +1,64 @@
+/** Shared helpers of the benchmark stages: summaries of repeated runs, machine description, table printing. */
+import { cpus, totalmem } from 'node:os';
+
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export function summarise(values: number[]): Summary {
+  if (values.length === 0) throw new Error('summarise: no values');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median: round(median), min: round(s[0]), max: round(s[s.length - 1]), runs: s.length };
+}
+
+export function round(x: number, digits = 4): number {
+  return Number(x.toPrecision(digits));
+}
+
+export interface MachineInfo {
+  cpu: string;
+  logicalCores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? 'unknown',
+    logicalCores: c.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** A plain-text table (first row = header). */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Options every stage receives. */
+export interface StageOptions {
+  quick: boolean;
+  dryRun: boolean;
+  /** Overrides of the number of runs per measurement. */
+  runs?: number;
+  /** Scratch directory for inputs and intermediate files (gitignored). */
+  workDir: string;
+}
+
+/** What a stage returns: JSON for results.json and a printable table. */
+export interface StageResult {
+  stage: string;
+  results: unknown;
+  table: string;
+}
