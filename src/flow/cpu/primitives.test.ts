@@ -152,3 +152,24 @@ describe('median filter vs cv2.medianBlur (float32, replicated borders)', () => 
     ref.forEach((r, i) => expectSameBits(ours[i], r.data as Float32Array));
   });
 });
+
+describe('stopping test', () => {
+  it('decides like the sequential float32 sum, also right at the threshold', async () => {
+    const { errorAbove } = await import('./tvl1');
+    const r = prng(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(r() * 3000);
+      const sq = Float32Array.from({ length: n }, () => fr(r() * r() * 1e-3));
+      let f32 = 0;
+      let f64 = 0;
+      for (let i = 0; i < n; i++) {
+        f32 = fr(f32 + sq[i]);
+        f64 += sq[i];
+      }
+      // thresholds on both sides of the float32 sum, including exactly it
+      for (const eps of [f32, fr(f32 * (1 + 2 ** -23)), fr(f32 * (1 - 2 ** -23)), fr(f64), fr(f32 * 1.01), fr(f32 * 0.99)]) {
+        expect(errorAbove(f64, sq, n, eps)).toBe(f32 > eps);
+      }
+    }
+  });
+});

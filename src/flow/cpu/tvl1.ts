@@ -212,7 +212,7 @@ function toFloat(src: Uint8Array | Float32Array, dst: Float32Array): void {
   }
 }
 
-function calcGradRho(
+export function calcGradRho(
   I0: Float32Array,
   I1w: Float32Array,
   I1wx: Float32Array,
@@ -235,12 +235,12 @@ function calcGradRho(
  * OpenCV's stopping test `error > scaledEpsilon`, where `error` is the float32 sum of the n per-pixel squared
  * updates `sq[i]` added one by one in row-major order. `sum` is the same sum in double (cheap: no rounding chain).
  * A sequential float32 sum of n non-negative terms is within a relative γ = (n−1)·2⁻²⁴/(1 − (n−1)·2⁻²⁴) of the
- * exact sum, so the double sum decides unless it is that close to the threshold; then the float32 sum is
- * replayed exactly.
+ * exact sum, and a double sum in any order within n·2⁻⁵² of it; so the double sum decides unless it is that
+ * close to the threshold, and then the float32 sum is replayed exactly.
  */
-function errorAbove(sum: number, sq: Float32Array, n: number, scaledEpsilon: number): boolean {
+export function errorAbove(sum: number, sq: Float32Array, n: number, scaledEpsilon: number): boolean {
   const k = (n - 1) * 2 ** -24;
-  const gamma = k / (1 - k) + 1e-12; // + the double sum's own (far smaller) error
+  const gamma = k / (1 - k) + n * 2 ** -52;
   if (sum * (1 - gamma) > scaledEpsilon) return true;
   if (sum * (1 + gamma) < scaledEpsilon) return false;
   let error = 0;
@@ -258,7 +258,7 @@ function errorAbove(sum: number, sq: Float32Array, n: number, scaledEpsilon: num
  * Borders (first row and column for the divergence, last row and column for the forward gradient) are peeled
  * off so that the hot loops have no position tests.
  */
-function innerIteration(
+export function innerIteration(
   w: number,
   h: number,
   I1wx: Float32Array,
