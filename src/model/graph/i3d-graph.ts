@@ -28,8 +28,11 @@
  * dtypes: `fp32` float weights. `fp16` float16 weight initializers, each followed by a Cast to
  * float (ORT constant-folds the Casts at load, so WASM and WebGPU run float32 compute on
  * fp16-rounded weights); with `compute: 'fp16'` the whole graph computes in float16 instead
- * (x is cast to float16 on entry, outputs cast back to float32) — for WebGPU adapters with
- * `shader-f16` only: ORT's WASM kernels have no float16 Conv. `q8` int8 weights with a per-output-
+ * (x is cast to float16 on entry, outputs cast back to float32) — meant for WebGPU adapters with
+ * `shader-f16` (without it the WebGPU EP fails at the first run: "requires f16"); ORT's WASM EP runs
+ * it correctly but ~10× slower than float32, so a WASM fallback should load the float32-compute
+ * graph (./half-compute.ts derives the fp16-compute graph from a stored fp16 model). `q8` int8
+ * weights with a per-output-
  * channel float scale, DequantizeLinear(axis 0) → float Conv (weight-only; activations stay float).
  * Run q8 with the session config `session.disable_quant_qdq = 1` so ORT folds the dequantisation
  * into float weights at load and never rewrites it into integer kernels that only the CPU has.
