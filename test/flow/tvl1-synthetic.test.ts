@@ -101,3 +101,42 @@ describe('TV-L1 CPU on small and bad inputs', () => {
     expect(Array.from(b1)).toEqual(Array.from(ours(big)));
   });
 });
+
+describe('TV-L1 kernel seam', () => {
+  it('buffers from a custom allocator and injected kernels give the same flow', async () => {
+    const { innerIteration } = await import('../../src/flow/cpu/tvl1');
+    const { MedianScratch, median5InPlace } = await import('../../src/flow/cpu/median');
+    const scratch = new MedianScratch();
+    let inner = 0;
+    let median = 0;
+    const kernels = {
+      // everything in one buffer, like a WebAssembly memory
+      allocate(lengths: number[]) {
+        const total = lengths.reduce((a, b) => a + b + 4, 0);
+        const mem = new ArrayBuffer(total * 4);
+        let off = 0;
+        return lengths.map((len) => {
+          const v = new Float32Array(mem, off * 4, len);
+          off += len + 4;
+          return v;
+        });
+      },
+      innerIteration: (...args: Parameters<typeof innerIteration>) => {
+        inner++;
+        return innerIteration(...args);
+      },
+      median5: (u: Float32Array, w: number, h: number) => {
+        median++;
+        median5InPlace(u, w, h, scratch);
+      },
+    };
+    const pair = makePair(64, 48, 11, translate(1.5, -0.5));
+    const n = 64 * 48;
+    const a = { data: pair.data.subarray(0, n), width: 64, height: 48 };
+    const b = { data: pair.data.subarray(n), width: 64, height: 48 };
+    const tv = new TVL1({}, kernels);
+    expect(Array.from(tv.calc(a, b))).toEqual(Array.from(new TVL1().calc(a, b)));
+    expect(inner).toBe(tv.stats.innerIterations);
+    expect(median).toBe(2 * tv.stats.outerIterations);
+  });
+});

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   // WebAssembly memory: 11 planes for the inner iteration, 2 for the median, median scratch and output
   const planes = 16;
-  const bytes = (planes * (n + 64) + 25 * (w + 8) + 64) * 4;
+  const bytes = (planes * (n + 64) + 20 * (w + 16) + 64) * 4;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 2 });
   const wasmPath = join(ROOT, 'bench/out/tvl1-proto.wasm');
   const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), { env: { memory } });
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const mem = () => new Float32Array(memory.buffer);
   const names = ['ix', 'iy', 'grad', 'rhoc', 'u1', 'u2', 'p11', 'p12', 'p21', 'p22', 'sq'] as const;
   const off = Object.fromEntries(names.map((k) => [k, alloc(n)])) as Record<(typeof names)[number], number>;
-  const medScratch = alloc(25 * (w + 8));
+  const medScratch = alloc(20 * (w + 16));
   const medOut = alloc(n + 8);
   const medU = alloc(n);
 

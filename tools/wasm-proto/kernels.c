@@ -161,10 +161,11 @@ double tvl1_inner(int w, int h, const float *ix, const float *iy, const float *g
 
 // ---- 5×5 median, replicated borders ----
 
-// scratch: 5 padded rows (w + 8 each), 5 sorted-column planes, 10 pair planes, one output row (all w + 8)
+// scratch: 5 padded rows, 5 sorted-column planes, 10 pair planes (n = w + 16 each); out: w·h + 8 floats.
+// Vectors run past the row end; the margins keep every lane that feeds a valid output computed.
 EXPORT(median5)
 void median5(float *u, int w, int h, float *scratch, float *out) {
-  const int n = w + 8;
+  const int n = w + 16;
   float *R = scratch, *C = R + 5 * n, *P = C + 5 * n;
   for (int y = 0; y < h; y++) {
     for (int k = 0; k < 5; k++) {
@@ -178,14 +179,14 @@ void median5(float *u, int w, int h, float *scratch, float *out) {
       }
     }
     // sorted columns at padded positions p (x = p − 2)
-    for (int p = 0; p + 4 <= n; p += 4) {
+    for (int p = 0; p < w + 12; p += 4) { // valid up to ≥ w + 11
       v128_t o[5];
       sort5(wasm_v128_load(R + p), wasm_v128_load(R + n + p), wasm_v128_load(R + 2 * n + p), wasm_v128_load(R + 3 * n + p),
             wasm_v128_load(R + 4 * n + p), o);
       for (int k = 0; k < 5; k++) wasm_v128_store(C + k * n + p, o[k]);
     }
     // merged pairs (p, p+1)
-    for (int p = 0; p + 4 <= n - 4; p += 4) {
+    for (int p = 0; p < w + 8; p += 4) { // valid up to ≥ w + 7 (reads columns ≤ w + 11)
       v128_t a[5], b[5], o[10];
       for (int k = 0; k < 5; k++) {
         a[k] = wasm_v128_load(C + k * n + p);

@@ -24,6 +24,19 @@ export interface GrayFrame {
   height: number;
 }
 
+/**
+ * Optional replacements for the two hottest kernels (e.g. a WebAssembly SIMD build, see tools/wasm-proto), with
+ * the allocator they need for their buffers. Any replacement must give exactly the TypeScript kernel's values.
+ */
+export interface TVL1Kernels {
+  /** All float buffers for one frame size (width × height at level 0), in one call (e.g. views into one WebAssembly memory). */
+  allocate(lengths: number[], width: number, height: number): Float32Array[];
+  /** Same contract as `innerIteration` below. */
+  innerIteration?: typeof innerIteration;
+  /** In-place 5×5 median with replicated borders, like `median5InPlace`. */
+  median5?: (u: Float32Array, w: number, h: number) => void;
+}
+
 /** Counters of the last `calc` (for tests and benchmarks). */
 export interface TVL1Stats {
   levels: number;
@@ -58,22 +71,25 @@ export class TVL1 {
   private height = 0;
   private levels: Level[] = [];
   // level-0-sized work buffers, used as prefixes at coarser levels (like OpenCV's buf(Rect(...)))
-  private I1x = new Float32Array(0);
-  private I1y = new Float32Array(0);
-  private I1w = new Float32Array(0);
-  private I1wx = new Float32Array(0);
-  private I1wy = new Float32Array(0);
-  private grad = new Float32Array(0);
-  private rhoC = new Float32Array(0);
-  private p11 = new Float32Array(0);
-  private p12 = new Float32Array(0);
-  private p21 = new Float32Array(0);
-  private p22 = new Float32Array(0);
-  private sq = new Float32Array(0);
+  private I1x: Float32Array = new Float32Array(0);
+  private I1y: Float32Array = new Float32Array(0);
+  private I1w: Float32Array = new Float32Array(0);
+  private I1wx: Float32Array = new Float32Array(0);
+  private I1wy: Float32Array = new Float32Array(0);
+  private grad: Float32Array = new Float32Array(0);
+  private rhoC: Float32Array = new Float32Array(0);
+  private p11: Float32Array = new Float32Array(0);
+  private p12: Float32Array = new Float32Array(0);
+  private p21: Float32Array = new Float32Array(0);
+  private p22: Float32Array = new Float32Array(0);
+  private sq: Float32Array = new Float32Array(0);
   private readonly medianScratch = new MedianScratch();
   private readonly resizeScratch = new ResizeScratch();
 
-  constructor(params: Partial<TVL1Params> = {}) {
+  constructor(
+    params: Partial<TVL1Params> = {},
+    private readonly kernels?: TVL1Kernels,
+  ) {
     this.params = resolveTVL1Params(params);
   }
 
@@ -142,23 +158,11 @@ export class TVL1 {
   private prepare(w: number, h: number): void {
     if (w === this.width && h === this.height) return;
     const sizes = pyramidSizes(w, h, this.params);
-    this.levels = sizes.map(([lw, lh]) => {
-      const n = lw * lh;
-      return { w: lw, h: lh, I0: new Float32Array(n), I1: new Float32Array(n), u1: new Float32Array(n), u2: new Float32Array(n) };
-    });
     const n = w * h;
-    this.I1x = new Float32Array(n);
-    this.I1y = new Float32Array(n);
-    this.I1w = new Float32Array(n);
-    this.I1wx = new Float32Array(n);
-    this.I1wy = new Float32Array(n);
-    this.grad = new Float32Array(n);
-    this.rhoC = new Float32Array(n);
-    this.p11 = new Float32Array(n);
-    this.p12 = new Float32Array(n);
-    this.p21 = new Float32Array(n);
-    this.p22 = new Float32Array(n);
-    this.sq = new Float32Array(n);
+    const lengths = [...sizes.flatMap(([lw, lh]) => [lw * lh, lw * lh, lw * lh, lw * lh]), ...Array<number>(12).fill(n)];
+    const bufs = this.kernels ? this.kernels.allocate(lengths, w, h) : lengths.map((len) => new Float32Array(len));
+    this.levels = sizes.map(([lw, lh], s) => ({ w: lw, h: lh, I0: bufs[4 * s], I1: bufs[4 * s + 1], u1: bufs[4 * s + 2], u2: bufs[4 * s + 3] }));
+    [this.I1x, this.I1y, this.I1w, this.I1wx, this.I1wy, this.grad, this.rhoC, this.p11, this.p12, this.p21, this.p22, this.sq] = bufs.slice(4 * sizes.length);
     this.width = w;
     this.height = h;
   }
@@ -172,6 +176,7 @@ export class TVL1 {
     const taut = fr(p.tau / p.theta);
     const theta = fr(p.theta);
     const { I1x, I1y, I1w, I1wx, I1wy, grad, rhoC, p11, p12, p21, p22, sq } = this;
+    const innerStep = this.kernels?.innerIteration ?? innerIteration;
 
     centeredGradient(I1, w, h, I1x, I1y);
     p11.fill(0, 0, n);
@@ -187,7 +192,10 @@ export class TVL1 {
       let above = true;
       for (let outer = 0; above && outer < p.outerIterations; outer++) {
         this.stats.outerIterations++;
-        if (p.medianFiltering === 5) {
+        if (p.medianFiltering === 5 && this.kernels?.median5) {
+          this.kernels.median5(u1, w, h);
+          this.kernels.median5(u2, w, h);
+        } else if (p.medianFiltering === 5) {
           median5InPlace(u1, w, h, this.medianScratch);
           median5InPlace(u2, w, h, this.medianScratch);
         } else if (p.medianFiltering > 1) {
@@ -196,7 +204,7 @@ export class TVL1 {
         }
         for (let inner = 0; above && inner < p.innerIterations; inner++) {
           this.stats.innerIterations++;
-          const sum = innerIteration(w, h, I1wx, I1wy, grad, rhoC, u1, u2, p11, p12, p21, p22, lt, theta, taut, sq);
+          const sum = innerStep(w, h, I1wx, I1wy, grad, rhoC, u1, u2, p11, p12, p21, p22, lt, theta, taut, sq);
           above = errorAbove(sum, sq, n, scaledEpsilon);
         }
       }
