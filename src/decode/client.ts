@@ -53,6 +53,8 @@ export async function probeVideo(file: File, thumbnail = true): Promise<ProbeRes
 }
 
 export interface DecodeStreamOptions extends DecodeOptions {
+  /** Only count: batches carry empty frame buffers. */
+  countOnly?: boolean;
   batchFrames?: number;
   maxInFlight?: number;
   signal?: AbortSignal;
@@ -83,7 +85,8 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
     wasm,
     file,
     options: { fps: opts.fps, maxFrames: opts.maxFrames },
-    batchFrames: opts.batchFrames ?? 16,
+    batchFrames: opts.countOnly ? 256 : (opts.batchFrames ?? 16),
+    countOnly: opts.countOnly,
     control,
     maxInFlight: opts.maxInFlight ?? 4,
   };

@@ -16,6 +16,8 @@ export type DecodeRequest =
       control?: SharedArrayBuffer;
       /** Most unacknowledged batches before the decoder waits. */
       maxInFlight: number;
+      /** Post empty batches that only say how many frames were decoded (a counting pass). */
+      countOnly?: boolean;
     };
 
 export interface FrameBatch {
@@ -23,7 +25,7 @@ export interface FrameBatch {
   start: number;
   width: number;
   height: number;
-  /** One rgb24 buffer per frame. */
+  /** One rgb24 buffer per frame (empty buffers in a counting pass). */
   frames: Uint8Array[];
 }
 

@@ -171,3 +171,15 @@ export async function release(s: ModelSession): Promise<void> {
   i.released = true;
   await i.session.release();
 }
+
+/**
+ * Test hook: destroys the GPUDevice the WebGPU runtime uses, as a driver reset or a lost device would; the
+ * next WebGPU run fails and the pipeline continues on WASM. No-op when WebGPU never started.
+ */
+export async function loseWebGpuDeviceForTest(): Promise<void> {
+  const p = runtimes.get('webgpu');
+  const ort = p ? await p : null;
+  if (!ort) return;
+  const device = (await (ort.env.webgpu as { device?: Promise<{ destroy(): void }> | { destroy(): void } }).device) ?? null;
+  device?.destroy();
+}

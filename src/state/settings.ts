@@ -1,10 +1,31 @@
-/** Settings slice: how videos are decoded and processed. */
+/** Settings slice: what to extract and how. Persisted in localStorage. */
 import type { StateCreator } from 'zustand';
+import type { ExtractSettings } from '../worker/pipeline.api';
 import type { AppState } from './store';
 
-export interface Settings {
-  /** Decode rate; null keeps every decoded frame. */
-  fps: number | null;
+export type Settings = ExtractSettings;
+
+export const DEFAULT_SETTINGS: Settings = {
+  streams: ['rgb', 'flow'],
+  models: {},
+  dtype: 'q8',
+  device: 'auto',
+  flowBackend: 'auto',
+  fps: null,
+  maxFrames: null,
+  flowMode: 'float',
+  maxChunkFrames: 256,
+};
+
+const KEY = 'i3d-settings';
+
+function load(): Settings {
+  try {
+    const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(KEY) : null;
+    return saved ? { ...DEFAULT_SETTINGS, ...(JSON.parse(saved) as Partial<Settings>) } : DEFAULT_SETTINGS;
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
 }
 
 export interface SettingsSlice {
@@ -12,9 +33,14 @@ export interface SettingsSlice {
   setSettings(patch: Partial<Settings>): void;
 }
 
-export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> = (set) => ({
-  settings: { fps: null },
+export const createSettingsSlice: StateCreator<AppState, [], [], SettingsSlice> = (set, get) => ({
+  settings: load(),
   setSettings(patch) {
     set((s) => ({ settings: { ...s.settings, ...patch } }));
+    try {
+      localStorage.setItem(KEY, JSON.stringify(get().settings));
+    } catch {
+      // storage full or unavailable: settings just are not remembered
+    }
   },
 });

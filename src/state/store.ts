@@ -1,11 +1,13 @@
 /** The one store, made of slices. Components read it through selectors. */
 import { create } from 'zustand';
+import { createModelsSlice, type ModelsSlice } from './models';
 import { createQueueSlice, type QueueSlice } from './queue';
 import { createSettingsSlice, type SettingsSlice } from './settings';
 
-export type AppState = QueueSlice & SettingsSlice;
+export type AppState = QueueSlice & SettingsSlice & ModelsSlice;
 
 export const useStore = create<AppState>()((...a) => ({
   ...createQueueSlice(...a),
   ...createSettingsSlice(...a),
+  ...createModelsSlice(...a),
 }));

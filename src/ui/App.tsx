@@ -1,9 +1,24 @@
+import { useCallback } from 'react';
 import { useStore } from '../state/store';
 import { DropZone } from './DropZone';
+import { ModelsPanel } from './ModelsPanel';
 import { QueueList } from './QueueList';
+import { SettingsPanel } from './SettingsPanel';
+import { Toolbar } from './Toolbar';
+
+const isCheckpoint = (f: File) => /\.(pt|pth)$/i.test(f.name);
 
 export function App() {
   const addFiles = useStore((s) => s.addFiles);
+  const importModel = useStore((s) => s.importModel);
+  const onFiles = useCallback(
+    (files: File[]) => {
+      for (const f of files.filter(isCheckpoint)) void importModel({ file: f, name: f.name });
+      const videos = files.filter((f) => !isCheckpoint(f));
+      if (videos.length > 0) addFiles(videos);
+    },
+    [addFiles, importModel],
+  );
   return (
     <div className="app">
       <header>
@@ -14,7 +29,10 @@ export function App() {
         </p>
       </header>
       <main>
-        <DropZone onFiles={addFiles} />
+        <ModelsPanel />
+        <SettingsPanel />
+        <DropZone onFiles={onFiles} />
+        <Toolbar />
         <QueueList />
       </main>
     </div>

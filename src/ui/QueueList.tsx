@@ -1,6 +1,8 @@
 import { useStore } from '../state/store';
 import type { QueueItem } from '../state/queue';
 import { formatBytes, formatDuration, formatFps } from './format';
+import { Progress } from './Progress';
+import { Results } from './Results';
 
 function Metadata({ item }: { item: QueueItem }) {
   const m = item.meta;
@@ -33,15 +35,24 @@ function Row({ item }: { item: QueueItem }) {
           <strong data-testid="name">{item.name}</strong> <span className="size">{formatBytes(item.bytes)}</span>
         </div>
         {item.status === 'probing' ? <p className="status">Reading…</p> : null}
+        {item.status === 'queued' ? <p className="status">Waiting…</p> : null}
         <Metadata item={item} />
+        {item.status === 'running' ? <Progress progress={item.progress} /> : null}
         {item.error ? (
           <p className="error" role="alert" data-testid="error" data-code={item.error.code}>
             {item.error.message}
             {item.error.detail ? <span className="detail"> {item.error.detail}</span> : null}
           </p>
         ) : null}
+        {item.status === 'done' ? <Results item={item} /> : null}
       </div>
-      <button type="button" className="remove" aria-label={`remove ${item.name}`} onClick={() => removeItem(item.id)}>
+      <button
+        type="button"
+        className="remove"
+        aria-label={`remove ${item.name}`}
+        disabled={item.status === 'running'}
+        onClick={() => removeItem(item.id)}
+      >
         ×
       </button>
     </li>

@@ -5,6 +5,7 @@ import { decode, loadCore, probe } from '../decode/core';
 import type { DecodeRequest, DecodeResponse, FrameBatch } from '../decode/protocol';
 import type { RgbFrame } from '../decode/ppm-stream';
 
+const EMPTY = new Uint8Array(0);
 const post = (msg: DecodeResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
 
 async function handle(req: DecodeRequest): Promise<void> {
@@ -24,7 +25,7 @@ async function handle(req: DecodeRequest): Promise<void> {
   let pending: FrameBatch | null = null;
   const flush = () => {
     if (!pending) return;
-    post({ type: 'batch', batch: pending }, pending.frames.map((f) => f.buffer));
+    post({ type: 'batch', batch: pending }, req.countOnly ? [] : pending.frames.map((f) => f.buffer));
     pending = null;
     if (!control) return;
     Atomics.add(control, 0, 1);
@@ -37,7 +38,7 @@ async function handle(req: DecodeRequest): Promise<void> {
   const frameCount = decode(core, req.file, req.options, (f) => {
     if (pending && (pending.width !== f.width || pending.height !== f.height)) flush();
     pending ??= { start: index, width: f.width, height: f.height, frames: [] };
-    pending.frames.push(f.data);
+    pending.frames.push(req.countOnly ? EMPTY : f.data);
     index++;
     if (pending.frames.length >= req.batchFrames) flush();
   });

@@ -1,0 +1,52 @@
+/**
+ * The whole app as a user drives it: import two random-weight checkpoints through the UI, drop the fixture,
+ * extract, download the .npz, and check it with numpy against the Python reference pipeline.
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { python } from '../test/support/reference';
+import { CACHE, FIXTURE } from './support/fixtures';
+import { dropFiles } from './support/page';
+import { ensureCheckpoints, referencePipeline } from './support/reference';
+
+test('import checkpoints, extract RGB features, download the .npz; numpy reads it and it matches the reference', async ({ page }) => {
+  test.setTimeout(600_000);
+  const set = await ensureCheckpoints({ divisor: 8 });
+  const rgb = set.i3d('rgb', 400).path;
+
+  await page.goto('/');
+  await expect(page.getByTestId('no-models')).toBeVisible();
+  await page.getByTestId('model-input').setInputFiles([rgb]);
+  await expect(page.getByTestId('model')).toHaveCount(1, { timeout: 120_000 });
+  await page.getByTestId('stream-flow').uncheck();
+  await page.getByTestId('dtype').selectOption('fp32');
+  await dropFiles(page, [{ path: FIXTURE }]);
+  await expect(page.getByTestId('queue-item')).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('run').click();
+  const item = page.getByTestId('queue-item');
+  await expect(item).toHaveAttribute('data-status', /done|error/, { timeout: 200_000 });
+  await expect(item.getByTestId('error')).toHaveCount(0);
+  await expect(item.getByTestId('top-rgb').locator('li')).toHaveCount(5);
+  const [download] = await Promise.all([page.waitForEvent('download'), item.getByTestId('download-npz').click()]);
+  const npz = resolve(CACHE, 'ui-download.npz');
+  await download.saveAs(npz);
+  const ref = referencePipeline(`ui-rgb-${set.dir.slice(-16)}`, ['--rgb', rgb]);
+  const check = execFileSync(
+    python(),
+    [
+      '-c',
+      `import numpy as np, sys
+z = np.load(sys.argv[1])
+for name in ['rgb_fc', 'rgb_map', 'rgb_logits']:
+    a, b = z[name], np.load(sys.argv[2] + '/' + name + '.npy')
+    assert a.shape == b.shape and a.dtype == np.float32, (name, a.shape, b.shape, a.dtype)
+    print(name, a.shape, float(np.abs(a - b).max()))`,
+      npz,
+      ref,
+    ],
+    { encoding: 'utf8' },
+  );
+  console.log(check);
+  for (const line of check.trim().split('\n')) expect(Number(line.split(' ').pop())).toBeLessThanOrEqual(1e-3);
+});

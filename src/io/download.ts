@@ -1,0 +1,22 @@
+/** Saving results from OPFS to the user's disk (main thread): the File is disk-backed, nothing is copied. */
+import { opfsDir } from './opfs';
+
+export async function downloadFromOpfs(path: string[], saveAs: string): Promise<void> {
+  const dir = await opfsDir(...path.slice(0, -1));
+  const file = await (await dir.getFileHandle(path[path.length - 1])).getFile();
+  const url = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = saveAs;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The name a video's result files get when saved: "<video stem>_<file>". */
+export function savedName(videoName: string, file: string): string {
+  const stem = videoName.replace(/\.[^.]+$/, '');
+  return `${stem}_${file}`;
+}

@@ -1,0 +1,62 @@
+/**
+ * What this browser can do, detected once (in the worker that runs the models): WebGPU adapter and its
+ * shader-f16 feature, WASM threads (needs cross-origin isolation), cores, storage quota.
+ */
+export interface Capabilities {
+  webgpu: boolean;
+  adapter: string | null;
+  /** A CPU-emulated adapter (SwiftShader and the like): it works, about 100× slower than a GPU. */
+  softwareAdapter: boolean;
+  shaderF16: boolean;
+  /** crossOriginIsolated: SharedArrayBuffer and WASM threads. */
+  isolated: boolean;
+  cores: number;
+  storage: { usage: number; quota: number } | null;
+}
+
+interface GpuAdapterLike {
+  features: { has(name: string): boolean };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+let detected: Promise<Capabilities> | null = null;
+
+async function detect(): Promise<Capabilities> {
+  const nav = globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }) | undefined;
+  const adapter: GpuAdapterLike | null = await Promise.resolve(nav?.gpu?.requestAdapter())
+    .then((a) => a ?? null)
+    .catch(() => null);
+  const info = adapter?.info;
+  const name = info ? [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter' : null;
+  let storage: Capabilities['storage'] = null;
+  try {
+    const est = await nav?.storage?.estimate();
+    if (est) storage = { usage: est.usage ?? 0, quota: est.quota ?? 0 };
+  } catch {
+    storage = null;
+  }
+  const software = adapter !== null && (adapter.isFallbackAdapter === true || info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software/i.test(name ?? ''));
+  return {
+    webgpu: adapter !== null,
+    adapter: name,
+    softwareAdapter: software,
+    shaderF16: adapter?.features.has('shader-f16') ?? false,
+    isolated: globalThis.crossOriginIsolated === true,
+    cores: nav?.hardwareConcurrency ?? 1,
+    storage,
+  };
+}
+
+export function capabilities(): Promise<Capabilities> {
+  detected ??= detect();
+  return detected;
+}
+
+/** Settings say `auto`, `webgpu` or `wasm`; auto picks WebGPU when a hardware adapter exists. */
+export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
+
+export function resolveDevice(pref: DevicePreference, caps: Capabilities): 'webgpu' | 'wasm' {
+  if (pref === 'auto') return caps.webgpu && !caps.softwareAdapter ? 'webgpu' : 'wasm';
+  return pref;
+}

@@ -1,0 +1,50 @@
+import { downloadFromOpfs, savedName } from '../io/download';
+import { NPZ_NAME } from '../pipeline/video';
+import type { ClassScore } from '../pipeline/predictions';
+import type { QueueItem } from '../state/queue';
+import { formatBytes } from './format';
+
+function TopList({ title, scores }: { title: string; scores?: ClassScore[] }) {
+  if (!scores) return null;
+  return (
+    <div className="top" data-testid={`top-${title}`}>
+      <h4>{title}</h4>
+      <ol>
+        {scores.map((c) => (
+          <li key={c.index}>
+            <span className="cls">{c.name}</span> <span className="score">{(c.score * 100).toFixed(1)}%</span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Top-5 predictions and download buttons of one finished video. */
+export function Results({ item }: { item: QueueItem }) {
+  const summary = item.summary;
+  const resultId = item.resultId;
+  if (!summary || !resultId) return null;
+  const p = summary.predictions;
+  const save = (file: string) => void downloadFromOpfs(['results', resultId, file], savedName(item.name, file));
+  const files = Object.entries(summary.files).filter(([name]) => name !== NPZ_NAME);
+  return (
+    <div className="results" data-testid="results">
+      <div className="tops">
+        <TopList title="joint" scores={p.joint} />
+        <TopList title="rgb" scores={p.rgb} />
+        <TopList title="flow" scores={p.flow} />
+      </div>
+      <div className="downloads">
+        <button type="button" onClick={() => save(NPZ_NAME)} data-testid="download-npz">
+          Download .npz ({formatBytes(summary.files[NPZ_NAME] ?? 0)})
+        </button>
+        {files.map(([name, bytes]) => (
+          <button type="button" className="link" key={name} onClick={() => save(name)} data-testid={`download-${name}`}>
+            {name} <span className="dim">{formatBytes(bytes)}</span>
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { useStore } from '../state/store';
+import type { StreamName } from '../pipeline/extract';
+import { MODEL_DTYPES, type ModelDtype } from '../model/types';
+
+/** Which streams, which models, which precision and device, which decode rate. */
+export function SettingsPanel() {
+  const settings = useStore((s) => s.settings);
+  const models = useStore((s) => s.models);
+  const setSettings = useStore((s) => s.setSettings);
+  const running = useStore((s) => s.running);
+
+  const toggleStream = (stream: StreamName, on: boolean) => {
+    const streams = on ? [...new Set([...settings.streams, stream])] : settings.streams.filter((s) => s !== stream);
+    setSettings({ streams: (['rgb', 'flow'] as const).filter((s) => streams.includes(s)) });
+  };
+
+  return (
+    <section className="panel settings" data-testid="settings">
+      <h2>Settings</h2>
+      <fieldset disabled={running}>
+        {(['rgb', 'flow'] as const).map((stream) => (
+          <div className="row" key={stream}>
+            <label>
+              <input type="checkbox" checked={settings.streams.includes(stream)} onChange={(e) => toggleStream(stream, e.target.checked)} data-testid={`stream-${stream}`} />{' '}
+              {stream === 'rgb' ? 'RGB stream' : 'Flow stream (TV-L1)'}
+            </label>
+            <select
+              value={settings.models[stream] ?? ''}
+              onChange={(e) => setSettings({ models: { ...settings.models, [stream]: e.target.value || undefined } })}
+              data-testid={`model-${stream}`}
+            >
+              <option value="">— no {stream} model —</option>
+              {models
+                .filter((m) => m.modality === stream)
+                .map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name} ({m.classes} classes)
+                  </option>
+                ))}
+            </select>
+          </div>
+        ))}
+        <div className="row">
+          <label>
+            Precision{' '}
+            <select value={settings.dtype} onChange={(e) => setSettings({ dtype: e.target.value as ModelDtype })} data-testid="dtype">
+              {MODEL_DTYPES.map((d) => (
+                <option key={d} value={d}>
+                  {d === 'q8' ? 'q8 (int8 weights, default)' : d === 'fp16' ? 'fp16' : 'fp32 (reference)'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Device{' '}
+            <select value={settings.device} onChange={(e) => setSettings({ device: e.target.value as typeof settings.device })} data-testid="device">
+              <option value="auto">auto (WebGPU if available)</option>
+              <option value="webgpu">WebGPU</option>
+              <option value="wasm">CPU (WebAssembly)</option>
+            </select>
+          </label>
+          <label>
+            Frame rate{' '}
+            <input
+              type="number"
+              min={0.1}
+              step="any"
+              placeholder="every frame"
+              value={settings.fps ?? ''}
+              onChange={(e) => setSettings({ fps: e.target.value === '' ? null : Number(e.target.value) })}
+              data-testid="fps"
+            />
+          </label>
+          <label>
+            Flow values{' '}
+            <select value={settings.flowMode} onChange={(e) => setSettings({ flowMode: e.target.value as 'float' | 'jpeg8' })} data-testid="flow-mode">
+              <option value="float">float</option>
+              <option value="jpeg8">8-bit (classic JPEG flow)</option>
+            </select>
+          </label>
+        </div>
+      </fieldset>
+    </section>
+  );
+}
