@@ -208,3 +208,62 @@ void median5(float *u, int w, int h, float *scratch, float *out) {
   }
   for (int i = 0; i < w * h; i++) u[i] = out[i];
 }
+
+// ---- bicubic warp of three images (buildFlowMap + remap INTER_CUBIC, constant 0 border) ----
+
+static inline int cvtps(float v) {
+  if (!(v >= -2147483648.0f && v < 2147483648.0f)) return (int)0x80000000; // like _mm_cvtps_epi32
+  return (int)__builtin_rintf(v);                                           // round half to even
+}
+static inline int sat16(int v) { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
+
+static inline float cubic_interior(const float *S, int a, int w, const float *k) {
+  float sum = ((S[a] * k[0] + S[a + 1] * k[1]) + S[a + 2] * k[2]) + S[a + 3] * k[3];
+  a += w;
+  sum += ((S[a] * k[4] + S[a + 1] * k[5]) + S[a + 2] * k[6]) + S[a + 3] * k[7];
+  a += w;
+  sum += ((S[a] * k[8] + S[a + 1] * k[9]) + S[a + 2] * k[10]) + S[a + 3] * k[11];
+  a += w;
+  sum += ((S[a] * k[12] + S[a + 1] * k[13]) + S[a + 2] * k[14]) + S[a + 3] * k[15];
+  return sum;
+}
+
+static inline float cubic_border(const float *S, int sx, int sy, int w, int h, const float *k) {
+  float sum = 0.0f;
+  for (int i = 0; i < 4; i++) {
+    const int yi = sy + i;
+    if (yi < 0 || yi >= h) continue;
+    for (int j = 0; j < 4; j++) {
+      const int xj = sx + j;
+      if (xj < 0 || xj >= w) continue;
+      sum += S[yi * w + xj] * k[i * 4 + j];
+    }
+  }
+  return sum;
+}
+
+EXPORT(warp3)
+void warp3(const float *s0, const float *s1, const float *s2, const float *u1, const float *u2, int w, int h, float *d0, float *d1, float *d2,
+           const float *tab) {
+  for (int y = 0; y < h; y++) {
+    for (int x = 0; x < w; x++) {
+      const int i = y * w + x;
+      const int X = cvtps(((float)x + u1[i]) * 32.0f);
+      const int Y = cvtps(((float)y + u2[i]) * 32.0f);
+      const int sx = sat16(X >> 5) - 1, sy = sat16(Y >> 5) - 1;
+      const float *k = tab + (((Y & 31) << 5) | (X & 31)) * 16;
+      if (sx >= 0 && sx < w - 3 && sy >= 0 && sy < h - 3) {
+        const int a = sy * w + sx;
+        d0[i] = cubic_interior(s0, a, w, k);
+        d1[i] = cubic_interior(s1, a, w, k);
+        d2[i] = cubic_interior(s2, a, w, k);
+      } else if (sx >= w || sx + 4 <= 0 || sy >= h || sy + 4 <= 0) {
+        d0[i] = d1[i] = d2[i] = 0.0f;
+      } else {
+        d0[i] = cubic_border(s0, sx, sy, w, h, k);
+        d1[i] = cubic_border(s1, sx, sy, w, h, k);
+        d2[i] = cubic_border(s2, sx, sy, w, h, k);
+      }
+    }
+  }
+}

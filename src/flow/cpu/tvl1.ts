@@ -35,6 +35,8 @@ export interface TVL1Kernels {
   innerIteration?: typeof innerIteration;
   /** In-place 5×5 median with replicated borders, like `median5InPlace`. */
   median5?: (u: Float32Array, w: number, h: number) => void;
+  /** Same contract as `warpBicubic3`. */
+  warp?: typeof warpBicubic3;
 }
 
 /** Counters of the last `calc` (for tests and benchmarks). */
@@ -184,8 +186,9 @@ export class TVL1 {
     p21.fill(0, 0, n);
     p22.fill(0, 0, n);
 
+    const warpStep = this.kernels?.warp ?? warpBicubic3;
     for (let warp = 0; warp < p.warps; warp++) {
-      warpBicubic3(I1, I1x, I1y, u1, u2, w, h, I1w, I1wx, I1wy);
+      warpStep(I1, I1x, I1y, u1, u2, w, h, I1w, I1wx, I1wy);
       calcGradRho(I0, I1w, I1wx, I1wy, u1, u2, grad, rhoC, n);
 
       // OpenCV: `float error = FLT_MAX; for (...; error > scaledEpsilon && ...; ...)` in both loops
