@@ -7,10 +7,13 @@
  *           pads_pool4a  int64 (10)  … of MaxPool3d_4a_3x3's input
  *           pads_pool5a  int64 (10)  … of MaxPool3d_5a_2x2's input
  *           (see ./pads.ts: build them with padFeeds(samePads(T)) for a one-pass run)
- *   outputs fc      float32 (1, F, T')        AvgPool3d (2,7,7) s1 over Mixed_5c
+ *   outputs fc      float32 (1, F, T')        AvgPool3d (2,7,7) s1 over Mixed_5c, computed as the
+ *                                             spatial mean of `map` (the same average, one pass less)
  *           map     float32 (1, F, T', 7, 7)  AvgPool3d (2,1,1) s1 over Mixed_5c
  *           logits  float32 (1, K, T')        the `logits` 1×1×1 conv (with bias) on the fc pooling
  *   F = 1024 / widthDivisor, K = classes, T' = (Mixed_5c length) − 1 = ceil(T/8) − 1 with one-pass pads.
+ *   Outputs stay in these channel-first layouts; ../features.ts transposes them to DESIGN §3.5's
+ *   (T', F), (T', 7, 7, F), (T', K) in ~3 ms for T' = 7 at full width (measured; not worth graph ops).
  *
  * Padding. Spatial sizes are fixed (224 → 112 → 56 → 28 → 14 → 7), so spatial TF-SAME pads are
  * constants; the temporal pads of the three temporally strided layers are graph inputs (see
