@@ -1,12 +1,13 @@
 /**
  * The flow stream's engine for one video: TV-L1 on consecutive frames (grey, full decoded size), then clipped
- * and cropped into model entries. Picks WebGPU or the CPU path per the settings and what the browser has.
+ * and cropped into model entries. The CPU path runs a pool of flow workers (pairs in parallel).
  */
-import { TVL1 } from '../flow/cpu/tvl1';
+import type { FlowEncoding } from '../flow/postprocess';
+import { createBrowserFlowPool, type FlowPool } from '../flow/pool';
 import { rgbToGray } from '../flow/gray';
 import type { Capabilities } from '../platform/capabilities';
 import type { FlowEngine } from './extract';
-import { flowEntry, type FlowMode } from './flow-entry';
+import { flowEntry } from './flow-entry';
 
 export interface OpenFlowEngine extends FlowEngine {
   /** `cpu` or `webgpu`, with why it is not the first choice when it fell back. */
@@ -14,22 +15,35 @@ export interface OpenFlowEngine extends FlowEngine {
   close(): void;
 }
 
-/** TV-L1 in this thread (the CPU path, one pair at a time). */
-function inThreadCpu(mode: FlowMode): OpenFlowEngine {
-  const tvl1 = new TVL1();
-  return {
-    backend: 'cpu',
-    parallelism: 1,
-    async entry(prev, next, width, height) {
-      const g0 = { data: rgbToGray(prev, width, height), width, height };
-      const g1 = { data: rgbToGray(next, width, height), width, height };
-      return flowEntry(tvl1.calc(g0, g1), width, height, mode);
-    },
-    close() {},
+/** Grey conversion of consecutive frames, each frame converted once (it is `next` of one pair, `prev` of the next). */
+function greyOfPairs() {
+  let lastRgb: Uint8Array | null = null;
+  let lastGrey: Uint8Array | null = null;
+  return (prev: Uint8Array, next: Uint8Array, width: number, height: number): [Uint8Array, Uint8Array] => {
+    const g0 = prev === lastRgb && lastGrey ? lastGrey : rgbToGray(prev, width, height);
+    const g1 = rgbToGray(next, width, height);
+    lastRgb = next;
+    lastGrey = g1;
+    return [g0, g1];
   };
 }
 
-export async function openFlowEngine(preference: 'auto' | 'cpu' | 'webgpu', _caps: Capabilities, mode: FlowMode = 'float'): Promise<OpenFlowEngine> {
+/** TV-L1 on a pool of CPU workers. */
+export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding): OpenFlowEngine {
+  const grey = greyOfPairs();
+  return {
+    backend: 'cpu',
+    parallelism: pool.size,
+    async entry(prev, next, width, height) {
+      const [g0, g1] = grey(prev, next, width, height);
+      const r = await pool.computePair(g0, g1, width, height);
+      return flowEntry(r.flow, width, height, mode);
+    },
+    close: () => pool.terminate(),
+  };
+}
+
+export async function openFlowEngine(preference: 'auto' | 'cpu' | 'webgpu', caps: Capabilities, mode: FlowEncoding = 'float'): Promise<OpenFlowEngine> {
   void preference;
-  return inThreadCpu(mode);
+  return cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode);
 }

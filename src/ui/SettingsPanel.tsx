@@ -72,6 +72,20 @@ export function SettingsPanel() {
             />
           </label>
           <label>
+            Only the first{' '}
+            <input
+              type="number"
+              min={2}
+              step={1}
+              placeholder="all"
+              value={settings.maxFrames ?? ''}
+              onChange={(e) => setSettings({ maxFrames: e.target.value === '' ? null : Math.max(2, Math.floor(Number(e.target.value))) })}
+              data-testid="max-frames"
+              className="short"
+            />{' '}
+            frames
+          </label>
+          <label>
             Flow values{' '}
             <select value={settings.flowMode} onChange={(e) => setSettings({ flowMode: e.target.value as 'float' | 'jpeg8' })} data-testid="flow-mode">
               <option value="float">float</option>

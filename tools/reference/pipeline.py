@@ -46,8 +46,7 @@ def flow_input(raw, mode):
     v = np.clip(raw, -BOUND, BOUND)
     if mode == 'jpeg8':
         q = np.floor(255.0 * (v.astype(np.float64) + BOUND) / (2 * BOUND) + 0.5)
-        # the 8-bit images are then read like RGB frames: float32 x / 127.5 - 1
-        return q.astype(np.float32) / np.float32(127.5) - np.float32(1)
+        return (q / 127.5 - 1).astype(np.float32)
     return (v / np.float32(BOUND)).astype(np.float32)
 
 
