@@ -4,6 +4,7 @@
  */
 import { decodeVideo, probeVideo } from '../decode/client';
 import { pipeline } from '../bridge/pipeline';
+import { flowHarness } from './harness-flow';
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
@@ -59,5 +60,6 @@ declare global {
     harness: typeof harness;
   }
 }
+Object.assign(harness, flowHarness);
 window.harness = harness;
 document.body.dataset.ready = 'true';

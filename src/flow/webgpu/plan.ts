@@ -47,6 +47,7 @@ export const PARAM_FIELDS = [
   ['pyrTab', 'u32'], // offset in the table buffer of this level's pyramid resize coefficients
   ['upTab', 'u32'], // … and of the flow upscaling coefficients
   ['initMode', 'u32'], // 0: coarsest level (u = 0), 1: upscale the coarser level's flow
+  ['zero', 'u32'], // always 0; opaque to shader compilers (see rm() in shaders.ts)
   ['lt', 'f32'], // lambda·theta
   ['theta', 'f32'],
   ['taut', 'f32'], // tau/theta
@@ -198,6 +199,7 @@ export function paramsRecord(plan: Plan, s: number, slot: number): ArrayBuffer {
     pyrTab: Math.max(L.pyrTab, 0),
     upTab: Math.max(L.upTab, 0),
     initMode: coarse ? 1 : 0,
+    zero: 0,
     lt: fr(p.lambda * p.theta),
     theta: fr(p.theta),
     taut: fr(p.tau / p.theta),

@@ -27,6 +27,9 @@ ${paramsStructWgsl()}
 @group(0) @binding(0) var<uniform> P: Params;
 ${extra}
 const FLT_EPSILON: f32 = 1.1920928955078125e-7;
+// A product rounded to f32 before it is added: OR-ing a runtime zero into its bits keeps compilers from fusing
+// the multiply into a following add (FMA contraction), so a·b + c rounds twice as in OpenCV's float code.
+fn rm(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | P.zero); }
 fn uBase(pair: u32, half: u32) -> u32 { return pair * 4u * P.n0 + half * 2u * P.n0; }
 fn pBase(pair: u32, half: u32) -> u32 { return pair * 8u * P.n0 + half * 4u * P.n0; }
 fn pyrBase(pair: u32) -> u32 { return pair * 2u * P.pyrLen; }
@@ -114,7 +117,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(workgroup_id) wg: 
 const resizeFunctions = (src: string) => `
 fn hresize(row: u32, sx: u32, a0: f32, a1: f32, beyond: bool) -> f32 {
   if (beyond) { return ${src}[row + sx]; }
-  return ${src}[row + sx] * a0 + ${src}[row + sx + 1u] * a1;
+  return rm(${src}[row + sx] * a0) + rm(${src}[row + sx + 1u] * a1);
 }
 fn resizeAt(x: u32, y: u32, tabOff: u32, dw: u32, base: u32, sw: u32) -> f32 {
   let cx = tabOff + 4u * x;
@@ -125,7 +128,7 @@ fn resizeAt(x: u32, y: u32, tabOff: u32, dw: u32, base: u32, sw: u32) -> f32 {
   let beyond = tab[cx + 3u] != 0.0;
   let r0 = hresize(base + u32(tab[cy]) * sw, sx, a0, a1, beyond);
   let r1 = hresize(base + u32(tab[cy + 1u]) * sw, sx, a0, a1, beyond);
-  return r0 * tab[cy + 2u] + r1 * tab[cy + 3u];
+  return rm(r0 * tab[cy + 2u]) + rm(r1 * tab[cy + 3u]);
 }
 `;
 
@@ -207,7 +210,8 @@ fn interior(k: u32, base: vec3<u32>, s: u32, wo: u32) -> f32 {
   for (var r = 0u; r < 4u; r = r + 1u) {
     let o = s + r * P.w;
     let t = wo + 4u * r;
-    let row = ((srcAt(k, base, o) * tab[t] + srcAt(k, base, o + 1u) * tab[t + 1u]) + srcAt(k, base, o + 2u) * tab[t + 2u]) + srcAt(k, base, o + 3u) * tab[t + 3u];
+    let row = ((rm(srcAt(k, base, o) * tab[t]) + rm(srcAt(k, base, o + 1u) * tab[t + 1u])) + rm(srcAt(k, base, o + 2u) * tab[t + 2u])) +
+      rm(srcAt(k, base, o + 3u) * tab[t + 3u]);
     if (r == 0u) { sum = row; } else { sum = sum + row; }
   }
   return sum;
@@ -222,7 +226,7 @@ fn border(k: u32, base: vec3<u32>, sx: i32, sy: i32, wo: u32) -> f32 {
     for (var c = 0; c < 4; c = c + 1) {
       let xi = sx + c;
       if (xi < 0 || xi >= i32(P.w)) { continue; }
-      sum = sum + srcAt(k, base, u32(yi) * P.w + u32(xi)) * tab[wo + u32(r * 4 + c)];
+      sum = sum + rm(srcAt(k, base, u32(yi) * P.w + u32(xi)) * tab[wo + u32(r * 4 + c)]);
     }
   }
   return sum;
@@ -260,8 +264,8 @@ fn warpAt(pair: u32, x: u32, y: u32, ub: u32) {
   let wb = pair * 4u * P.n0;
   wrp[wb + i] = ix;
   wrp[wb + P.n0 + i] = iy;
-  wrp[wb + 2u * P.n0 + i] = ix * ix + iy * iy;
-  wrp[wb + 3u * P.n0 + i] = ((I1w - ix * u1) - iy * u2) - I0;
+  wrp[wb + 2u * P.n0 + i] = rm(ix * ix) + rm(iy * iy);
+  wrp[wb + 3u * P.n0 + i] = ((I1w - rm(ix * u1)) - rm(iy * u2)) - I0;
 }
 `;
 
@@ -299,33 +303,51 @@ fn primalAt(pair: u32, x: u32, y: u32, ub: u32, pb: u32) -> vec3<f32> {
   let gr = wrp[wb + 2u * n0 + i];
   let u1k = uu[ub + i];
   let u2k = uu[ub + n0 + i];
-  let rho = wrp[wb + 3u * n0 + i] + (ix * u1k + iy * u2k);
+  let rho = wrp[wb + 3u * n0 + i] + (rm(ix * u1k) + rm(iy * u2k));
   let ltg = P.lt * gr;
   var d1 = 0.0;
   var d2 = 0.0;
   if (rho < -ltg) {
-    d1 = P.lt * ix;
-    d2 = P.lt * iy;
+    d1 = rm(P.lt * ix);
+    d2 = rm(P.lt * iy);
   } else if (rho > ltg) {
-    d1 = -(P.lt * ix);
-    d2 = -(P.lt * iy);
+    d1 = -rm(P.lt * ix);
+    d2 = -rm(P.lt * iy);
   } else if (gr > FLT_EPSILON) {
     let fi = -rho / gr;
-    d1 = fi * ix;
-    d2 = fi * iy;
+    d1 = rm(fi * ix);
+    d2 = rm(fi * iy);
   }
-  let u1n = (u1k + d1) + P.theta * div1;
-  let u2n = (u2k + d2) + P.theta * div2;
+  let u1n = (u1k + d1) + rm(P.theta * div1);
+  let u2n = (u2k + d2) + rm(P.theta * div2);
   let e1 = u1n - u1k;
   let e2 = u2n - u2k;
-  return vec3<f32>(u1n, u2n, e1 * e1 + e2 * e2);
+  return vec3<f32>(u1n, u2n, rm(e1 * e1) + rm(e2 * e2));
 }
 
-// OpenCV: (float)hypot(a, b); exact when one side is 0
+// a² as an unevaluated sum hi + lo, exactly (Veltkamp split: the partial products of 12-bit halves are exact)
+fn sqExact(a: f32) -> vec2<f32> {
+  let c = rm(4097.0 * a);
+  let ah = c - (c - a);
+  let al = a - ah;
+  let p = rm(a * a);
+  return vec2<f32>(p, ((rm(ah * ah) - p) + rm(rm(2.0 * ah) * al)) + rm(al * al));
+}
+
+// OpenCV's (float)hypot(a, b) (computed in double): the square root of the exact a² + b² with one Newton
+// correction, which rounds like the double computation (a plain f32 sqrt(a·a + b·b) is 1 ulp off ~15 % of the time)
 fn hyp(a: f32, b: f32) -> f32 {
   if (a == 0.0) { return abs(b); }
   if (b == 0.0) { return abs(a); }
-  return sqrt(a * a + b * b);
+  let A = sqExact(a);
+  let B = sqExact(b);
+  let s = A.x + B.x;
+  let bv = s - A.x;
+  let lo = (((A.x - (s - bv)) + (B.x - bv)) + A.y) + B.y;
+  let r = sqrt(s);
+  let R = sqExact(r);
+  let resid = ((s - R.x) - R.y) + lo;
+  return r + resid / (2.0 * r);
 }
 
 // forwardGradient (0 past the last column/row) + estimateDualVariables at pixel i, given the new u there (c),
@@ -336,16 +358,16 @@ fn dualAt(i: u32, pin: u32, pout: u32, c: vec2<f32>, r: vec2<f32>, d: vec2<f32>,
   var uy = vec2<f32>(0.0, 0.0);
   if (hasR) { ux = r - c; }
   if (hasD) { uy = d - c; }
-  let ng1 = 1.0 + P.taut * hyp(ux.x, uy.x);
-  let ng2 = 1.0 + P.taut * hyp(ux.y, uy.y);
+  let ng1 = 1.0 + rm(P.taut * hyp(ux.x, uy.x));
+  let ng2 = 1.0 + rm(P.taut * hyp(ux.y, uy.y));
   let p11 = pp[pin + i];
   let p12 = pp[pin + n0 + i];
   let p21 = pp[pin + 2u * n0 + i];
   let p22 = pp[pin + 3u * n0 + i];
-  pp[pout + i] = (p11 + P.taut * ux.x) / ng1;
-  pp[pout + n0 + i] = (p12 + P.taut * uy.x) / ng1;
-  pp[pout + 2u * n0 + i] = (p21 + P.taut * ux.y) / ng2;
-  pp[pout + 3u * n0 + i] = (p22 + P.taut * uy.y) / ng2;
+  pp[pout + i] = (p11 + rm(P.taut * ux.x)) / ng1;
+  pp[pout + n0 + i] = (p12 + rm(P.taut * uy.x)) / ng1;
+  pp[pout + 2u * n0 + i] = (p21 + rm(P.taut * ux.y)) / ng2;
+  pp[pout + 3u * n0 + i] = (p22 + rm(P.taut * uy.y)) / ng2;
 }
 `;
 

@@ -28,10 +28,10 @@ export interface WebGpuTvl1Options {
    * How each pyramid level is scheduled. 'grid': one dispatch per step (warp, median, every possible inner
    * iteration), many workgroups per pair, iterations after convergence are GPU-side no-ops. 'loop': one
    * workgroup per pair runs a whole warp (all its iterations) in one dispatch. 'auto' (default): 'loop' on
-   * software adapters and for levels of at most `loopMaxPixels` pixels, 'grid' above.
+   * levels of at most `loopMaxPixels` pixels, 'grid' above.
    */
   mode?: 'grid' | 'loop' | 'auto';
-  /** Largest level (in pixels) that 'auto' runs in loop mode on a hardware adapter (default 32768). */
+  /** Largest level (in pixels) that 'auto' runs in loop mode (default: 32768; all levels on software adapters). */
   loopMaxPixels?: number;
 }
 
@@ -101,9 +101,9 @@ export async function createWebGpuTvl1(opts: WebGpuTvl1Options = {}): Promise<We
   }
   const info = adapter.info;
   const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  const software = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|warp/i.test(description);
+  const software = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|basic render/i.test(description);
   const mode = opts.mode ?? 'auto';
-  const loopMaxPixels = mode === 'loop' || (mode === 'auto' && software) ? Infinity : mode === 'grid' ? 0 : (opts.loopMaxPixels ?? 32768);
+  const loopMaxPixels = mode === 'loop' ? Infinity : mode === 'grid' ? 0 : (opts.loopMaxPixels ?? (software ? Infinity : 32768));
   const tv = new WebGpuTvl1(device, params, description, Math.max(1, Math.floor(opts.maxBatch ?? 8)), loopMaxPixels);
   await tv.compile();
   return tv;
@@ -187,6 +187,7 @@ export class WebGpuTvl1 {
 
   /** Frees the GPU resources; `lost` resolves and later calls reject with E_GPU_LOST. */
   destroy(): void {
+    this.lostReason ??= 'destroyed';
     this.res = null;
     this.device.destroy();
   }
@@ -239,8 +240,9 @@ export class WebGpuTvl1 {
             throw new AppError('E_INTERNAL', `WebGPU TV-L1: ${err.message}`);
           }
         },
+        // mapping a buffer this object owns fails only when the device is gone
         (e: unknown) => {
-          throw this.lostReason !== null ? new AppError('E_GPU_LOST', this.lostReason) : e;
+          throw new AppError('E_GPU_LOST', this.lostReason ?? String(e));
         },
       );
       inFlight.push({ done, rb, count: batch.length });
