@@ -26,9 +26,9 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
-        globIgnores: ['**/harness*'],
+        globIgnores: ['**/harness*', '**/cli*'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        navigateFallbackDenylist: [/^\/harness/],
+        navigateFallbackDenylist: [/^\/harness/, /^\/cli/],
       },
     }),
   ],
@@ -40,7 +40,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
     rollupOptions: {
-      input: { main: 'index.html', harness: 'harness.html' },
+      input: { main: 'index.html', harness: 'harness.html', cli: 'cli.html' },
     },
   },
 });

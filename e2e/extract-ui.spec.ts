@@ -5,10 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { python } from '../test/support/reference';
+import { ensureCheckpoints, python, referencePipeline } from '../test/support/reference';
 import { CACHE, FIXTURE } from './support/fixtures';
 import { dropFiles } from './support/page';
-import { ensureCheckpoints, referencePipeline } from './support/reference';
 
 test('import two checkpoints, extract RGB + flow, download the .npz; numpy reads it and it matches the reference', async ({ page }) => {
   test.setTimeout(600_000);
@@ -34,7 +33,7 @@ test('import two checkpoints, extract RGB + flow, download the .npz; numpy reads
   const [download] = await Promise.all([page.waitForEvent('download'), item.getByTestId('download-npz').click()]);
   const npz = resolve(CACHE, 'ui-download.npz');
   await download.saveAs(npz);
-  const ref = referencePipeline(`ui-41-${set.dir.slice(-16)}`, ['--rgb', rgb, '--flow', flow, '--max-frames', '41']);
+  const ref = await referencePipeline(FIXTURE, { rgb, flow, extra: ['--max-frames', '41'] });
   const check = execFileSync(
     python(),
     [

@@ -208,3 +208,31 @@ export async function cachedReferenceFeatures(checkpoint: string, inputNpy: stri
   });
   return { fc: join(dir, 'fc.npy'), map: join(dir, 'map.npy'), logits: join(dir, 'logits.npy') };
 }
+
+/**
+ * Raw OpenCV TV-L1 flow (n−1, H, W, 2) of a video's canonical decode (tools/reference/flow_opencv.py), cached by
+ * the script and video content. TV-L1 of a pair does not depend on the others, so a prefix serves shorter runs.
+ */
+export async function referenceFlow(video: string, threads = 2): Promise<string> {
+  const key = await sha256OfFiles([join(REFERENCE_DIR, 'flow_opencv.py'), video], '');
+  const dir = await cached(join(REFERENCE_CACHE, `flow-${basename(video)}-${key}`), async (tmp) => {
+    await runPython('flow_opencv.py', ['--video', video, '--out', join(tmp, 'flow.npy'), '--threads', String(threads)]);
+  });
+  return join(dir, 'flow.npy');
+}
+
+/**
+ * The one-pass reference pipeline (tools/reference/pipeline.py) on `video` with these arguments, cached by the
+ * scripts, the video, the checkpoints and the arguments. Returns the output folder.
+ */
+export async function referencePipeline(video: string, args: { rgb?: string; flow?: string; extra?: string[] }): Promise<string> {
+  const scripts = ['pipeline.py', 'features.py', 'i3d.py', 'flow_opencv.py'].map((s) => join(REFERENCE_DIR, s));
+  const inputs = [video, ...(args.rgb ? [args.rgb] : []), ...(args.flow ? [args.flow] : [])];
+  const argv = [...(args.rgb ? ['--rgb', args.rgb] : []), ...(args.flow ? ['--flow', args.flow] : []), ...(args.extra ?? [])];
+  const key = await sha256OfFiles([...scripts, ...inputs], argv.map((a) => (a === args.rgb || a === args.flow ? basename(a) : a)).join(' '));
+  // the cached whole-video flow matches only the native-rate decode
+  const flowRaw = args.flow && !argv.includes('--fps') ? ['--flow-raw', await referenceFlow(video)] : [];
+  return cached(join(REFERENCE_CACHE, `pipeline-${key}`), async (tmp) => {
+    await runPython('pipeline.py', [video, '--out', tmp, ...argv, ...flowRaw]);
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Node side of the commands that run the app's own code in headless Chromium (Debian's, via Playwright):
+ * make sure the app is built, serve dist/ with the cross-origin isolation headers (vite preview, same config as
+ * `npm start`), and open a page of it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { preview, type PreviewServer } from 'vite';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Builds dist/ when it is missing (or when `force`). */
+export function ensureBuilt(force = false): void {
+  if (!force && existsSync(resolve(ROOT, 'dist/cli.html'))) return;
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+
+export interface AppSession {
+  browser: Browser;
+  page: Page;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the built app on a free local port and opens `pagePath` in headless Chromium. */
+export async function openApp(pagePath: string, opts: { log?: (line: string) => void } = {}): Promise<AppSession> {
+  ensureBuilt();
+  const server: PreviewServer = await preview({ root: ROOT, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const base = server.resolvedUrls?.local[0];
+  if (!base) throw new Error('the preview server did not start');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ acceptDownloads: true });
+  if (opts.log) {
+    const log = opts.log;
+    page.on('console', (m) => log(m.text()));
+    page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  }
+  const url = new URL(pagePath, base).href;
+  await page.goto(url);
+  await page.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+  return {
+    browser,
+    page,
+    url,
+    async close() {
+      await browser.close();
+      await new Promise<void>((r) => server.httpServer.close(() => r()));
+    },
+  };
+}
