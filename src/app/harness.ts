@@ -5,6 +5,7 @@
 import { decodeVideo, probeVideo } from '../decode/client';
 import { pipeline } from '../bridge/pipeline';
 import { flowHarness } from './harness-flow';
+import { modelHarness } from './harness-model';
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
@@ -18,7 +19,7 @@ async function fetchFile(url: string, name: string): Promise<File> {
   return new File([await res.blob()], name);
 }
 
-const harness = {
+const base = {
   fetchFile,
   probe: async (url: string, name: string) => (await probeVideo(await fetchFile(url, name), false)).meta,
   /** SHA-256 of every decoded frame, plus sizes and timing. */
@@ -55,11 +56,12 @@ const harness = {
   },
 };
 
+const harness = { ...base, ...flowHarness, ...modelHarness };
+
 declare global {
   interface Window {
     harness: typeof harness;
   }
 }
-Object.assign(harness, flowHarness);
 window.harness = harness;
 document.body.dataset.ready = 'true';
