@@ -18,8 +18,8 @@ export const ITER_TILE = 15;
 export const WG_SIDE = 16;
 /** u32 words at the start of each pair's control block: 2 state slots of 4, then 4 counters, then 4 spare. */
 export const CTL_HEADER = 16;
-/** Partial sums the loop kernel keeps per pair (one per invocation, then 16 sums of 16). */
-export const LOOP_PARTIALS = 256 + 16;
+/** Partial sums the loop kernel keeps per pair (one per invocation, then √ of that many group sums), for up to 1024 invocations. */
+export const LOOP_PARTIALS = 1024 + 32;
 /** Bytes between two uniform records (WebGPU's minimum uniform offset alignment). */
 export const RECORD_BYTES = 256;
 
@@ -157,7 +157,7 @@ export function makePlan(width: number, height: number, params: TVL1Params): Pla
     o += c.length;
   }
   const maxTiles = levels[0].tilesX * levels[0].tilesY;
-  // the partial-sum area holds two rings of maxTiles (grid mode) or 256 + 16 sums (loop mode)
+  // the partial-sum area holds two rings of maxTiles (grid mode) or the loop kernel's sums
   const ctlStride = CTL_HEADER + Math.max(2 * maxTiles, LOOP_PARTIALS);
   return {
     width,

@@ -497,9 +497,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: v
 
 /**
  * Loop mode: one workgroup per pair runs a whole warp — the warp itself, then up to outerIterations × (median,
- * up to innerIterations iterations) — with the stopping rule evaluated in the workgroup (per-invocation partial
- * sums, 16 sums of 16, then one sum of 16, all in a fixed order). u is ping-ponged by the median, p is updated in
- * place. No dispatch is wasted on iterations after convergence.
+ * up to innerIterations iterations) — with the stopping rule evaluated in the workgroup. u is ping-ponged by the
+ * median, p is updated in place. No dispatch is wasted on iterations after convergence.
  */
 export const LOOP_WGSL = `${header(`${B_TAB}\n${B_PYR}\n${B_IGRAD}\n${B_WRP}\n${B_U}\n${B_P}\n${B_CTL}`)}
 ${CONTROL}
@@ -510,8 +509,23 @@ var<workgroup> wgTotal: f32;
 override OUTER: u32 = 10u;
 override INNER: u32 = 30u;
 override MEDIAN: bool = true;
+override LOOP_WG: u32 = 256u;
+override LOOP_GROUP: u32 = 16u; // LOOP_WG = LOOP_GROUP²
 
-@compute @workgroup_size(256)
+// the pixels of invocation li: i = li, li + LOOP_WG, … with (x, y) advanced without a division per pixel
+struct Cursor { i: u32, x: u32, y: u32 }
+fn cursorStart(li: u32) -> Cursor { return Cursor(li, li % P.w, li / P.w); }
+fn cursorNext(c: ptr<function, Cursor>) {
+  (*c).i = (*c).i + LOOP_WG;
+  (*c).x = (*c).x + LOOP_WG % P.w;
+  (*c).y = (*c).y + LOOP_WG / P.w;
+  if ((*c).x >= P.w) {
+    (*c).x = (*c).x - P.w;
+    (*c).y = (*c).y + 1u;
+  }
+}
+
+@compute @workgroup_size(LOOP_WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let pair = wg.z;
   let st = readState(pair, li, false);
@@ -519,7 +533,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let pb = pBase(pair, st.z);
   let w = P.w;
   let n0 = P.n0;
-  for (var i = li; i < P.n; i = i + 256u) { warpAt(pair, i % w, i / w, uBase(pair, cur)); }
+  for (var c = cursorStart(li); c.i < P.n; cursorNext(&c)) { warpAt(pair, c.x, c.y, uBase(pair, cur)); }
   storageBarrier();
   let part = ctlBase(pair) + 16u;
   var running = true;
@@ -530,11 +544,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       outer = outer + 1u;
       let src = uBase(pair, cur);
       let dst = uBase(pair, 1u - cur);
-      for (var i = li; i < P.n; i = i + 256u) {
-        let x = i % w;
-        let y = i / w;
-        uu[dst + i] = median5At(src, x, y);
-        uu[dst + n0 + i] = median5At(src + n0, x, y);
+      for (var c = cursorStart(li); c.i < P.n; cursorNext(&c)) {
+        uu[dst + c.i] = median5At(src, c.x, c.y);
+        uu[dst + n0 + c.i] = median5At(src + n0, c.x, c.y);
       }
       storageBarrier();
       cur = 1u - cur;
@@ -543,36 +555,36 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var k = 0u; running && k < INNER; k = k + 1u) {
       inner = inner + 1u;
       var acc = 0.0;
-      for (var i = li; i < P.n; i = i + 256u) {
-        let r = primalAt(pair, i % w, i / w, ub, pb);
-        uu[ub + i] = r.x;
-        uu[ub + n0 + i] = r.y;
+      for (var c = cursorStart(li); c.i < P.n; cursorNext(&c)) {
+        let r = primalAt(pair, c.x, c.y, ub, pb);
+        uu[ub + c.i] = r.x;
+        uu[ub + n0 + c.i] = r.y;
         acc = acc + r.z;
       }
       storageBarrier();
-      for (var i = li; i < P.n; i = i + 256u) {
-        let x = i % w;
-        let y = i / w;
-        let c = vec2<f32>(uu[ub + i], uu[ub + n0 + i]);
-        let hasR = x + 1u < w;
-        let hasD = y + 1u < P.h;
-        var r = c;
-        var d = c;
+      for (var c = cursorStart(li); c.i < P.n; cursorNext(&c)) {
+        let i = c.i;
+        let u = vec2<f32>(uu[ub + i], uu[ub + n0 + i]);
+        let hasR = c.x + 1u < w;
+        let hasD = c.y + 1u < P.h;
+        var r = u;
+        var d = u;
         if (hasR) { r = vec2<f32>(uu[ub + i + 1u], uu[ub + n0 + i + 1u]); }
         if (hasD) { d = vec2<f32>(uu[ub + i + w], uu[ub + n0 + i + w]); }
-        dualAt(i, pb, pb, c, r, d, hasR, hasD);
+        dualAt(i, pb, pb, u, r, d, hasR, hasD);
       }
+      // stopping rule: per-invocation sums, LOOP_GROUP sums of LOOP_GROUP, one sum of those (fixed order)
       ctl[part + li] = bitcast<u32>(acc);
       storageBarrier();
-      if (li < 16u) {
+      if (li < LOOP_GROUP) {
         var s = 0.0;
-        for (var t = 0u; t < 16u; t = t + 1u) { s = s + bitcast<f32>(ctl[part + li * 16u + t]); }
-        ctl[part + 256u + li] = bitcast<u32>(s);
+        for (var t = 0u; t < LOOP_GROUP; t = t + 1u) { s = s + bitcast<f32>(ctl[part + li * LOOP_GROUP + t]); }
+        ctl[part + LOOP_WG + li] = bitcast<u32>(s);
       }
       storageBarrier();
       if (li == 0u) {
         var s = 0.0;
-        for (var t = 0u; t < 16u; t = t + 1u) { s = s + bitcast<f32>(ctl[part + 256u + t]); }
+        for (var t = 0u; t < LOOP_GROUP; t = t + 1u) { s = s + bitcast<f32>(ctl[part + LOOP_WG + t]); }
         wgTotal = s;
       }
       running = workgroupUniformLoad(&wgTotal) > P.eps;

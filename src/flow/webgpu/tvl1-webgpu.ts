@@ -33,6 +33,8 @@ export interface WebGpuTvl1Options {
   mode?: 'grid' | 'loop' | 'auto';
   /** Largest level (in pixels) that 'auto' runs in loop mode (default: 32768; all levels on software adapters). */
   loopMaxPixels?: number;
+  /** Invocations of the loop kernel's workgroup: 64, 256 or 1024 (where the adapter allows it, else 256); default 256, 64 on software adapters. */
+  loopWorkgroupSize?: 64 | 256 | 1024;
 }
 
 export type ScheduleMode = NonNullable<WebGpuTvl1Options['mode']>;
@@ -88,23 +90,28 @@ export async function createWebGpuTvl1(opts: WebGpuTvl1Options = {}): Promise<We
     return null;
   }
   if (!adapter) return null;
+  const info = adapter.info;
+  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  const software = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|basic render/i.test(description);
+  const lim = adapter.limits;
+  // software adapters run a workgroup's invocations as coroutines: barriers cost less in small workgroups
+  const wanted = opts.loopWorkgroupSize ?? (software ? 64 : 256);
+  const loopWg = wanted === 64 || (wanted === 1024 && lim.maxComputeInvocationsPerWorkgroup >= 1024 && lim.maxComputeWorkgroupSizeX >= 1024) ? wanted : 256;
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({
       requiredLimits: {
-        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-        maxBufferSize: adapter.limits.maxBufferSize,
+        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+        maxBufferSize: lim.maxBufferSize,
+        ...(loopWg > 256 ? { maxComputeInvocationsPerWorkgroup: loopWg, maxComputeWorkgroupSizeX: loopWg } : {}),
       },
     });
   } catch {
     return null;
   }
-  const info = adapter.info;
-  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  const software = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|basic render/i.test(description);
   const mode = opts.mode ?? 'auto';
   const loopMaxPixels = mode === 'loop' ? Infinity : mode === 'grid' ? 0 : (opts.loopMaxPixels ?? (software ? Infinity : 32768));
-  const tv = new WebGpuTvl1(device, params, description, Math.max(1, Math.floor(opts.maxBatch ?? 8)), loopMaxPixels);
+  const tv = new WebGpuTvl1(device, params, description, Math.max(1, Math.floor(opts.maxBatch ?? 8)), loopMaxPixels, loopWg);
   await tv.compile();
   return tv;
 }
@@ -117,6 +124,7 @@ export class WebGpuTvl1 {
   readonly maxBatch: number;
   /** Levels of at most this many pixels run in loop mode (0: none, Infinity: all). */
   readonly loopMaxPixels: number;
+  readonly loopWorkgroupSize: number;
   private readonly device: GPUDevice;
   private lostReason: string | null = null;
   private layout: GPUBindGroupLayout | null = null;
@@ -124,8 +132,9 @@ export class WebGpuTvl1 {
   private res: Resources | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(device: GPUDevice, params: TVL1Params, adapterDescription: string, maxBatch: number, loopMaxPixels: number) {
+  constructor(device: GPUDevice, params: TVL1Params, adapterDescription: string, maxBatch: number, loopMaxPixels: number, loopWorkgroupSize = 256) {
     this.device = device;
+    this.loopWorkgroupSize = loopWorkgroupSize;
     this.loopMaxPixels = loopMaxPixels;
     this.params = params;
     this.adapterDescription = adapterDescription;
@@ -155,7 +164,11 @@ export class WebGpuTvl1 {
         const module = d.createShaderModule({ code: KERNELS[name], label: `tvl1-${name}` });
         try {
           const p = this.params;
-          const constants = name === 'loop' ? { OUTER: p.outerIterations, INNER: p.innerIterations, MEDIAN: p.medianFiltering > 1 ? 1 : 0 } : undefined;
+          const wg = this.loopWorkgroupSize;
+          const constants =
+            name === 'loop'
+              ? { OUTER: p.outerIterations, INNER: p.innerIterations, MEDIAN: p.medianFiltering > 1 ? 1 : 0, LOOP_WG: wg, LOOP_GROUP: Math.round(Math.sqrt(wg)) }
+              : undefined;
           return await d.createComputePipelineAsync({ layout, compute: { module, entryPoint: 'main', constants }, label: `tvl1-${name}` });
         } catch (e) {
           const info = await module.getCompilationInfo();

@@ -1,0 +1,98 @@
+/**
+ * Packs tools/bench/flow-webgpu-node.ts for a machine that has a GPU but no npm, ffmpeg or project checkout
+ * dependencies: one bundled script, Dawn's dawn.node, the grey frames it measures on, a Vulkan loader and a
+ * run.sh that finds (or writes) the NVIDIA Vulkan driver manifest. Output: .cache/gpu-bench/ (gitignored).
+ *
+ *   npx tsx tools/bench/pack-flow-webgpu.ts --dawn PATH/dawn.node [--frames 65] [--with-node]
+ *
+ * Then, on the GPU machine, from the repository root (with .cache/gpu-bench carried along):
+ *   sh .cache/gpu-bench/run.sh --size 341x256 --pairs 64 --batches 1,8,32,64 --out "$OUT/flow-webgpu.json"
+ * (arguments after run.sh go to flow-webgpu-node.ts). --with-node adds this machine's node binary (xz) for a
+ * machine without node.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { rgbToGray } from '../../src/flow/gray';
+import { encodeNpy } from '../../src/io/npy';
+import { decodeRgbFrames } from '../cli/lib/ffmpeg-native';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const OUT = join(ROOT, '.cache', 'gpu-bench');
+const FIXTURE = join(ROOT, '../shared/fixtures/v_GGSY1Qvo990.mp4');
+const FIRST_FRAME = 30;
+
+const RUN_SH = `#!/bin/sh
+# WebGPU TV-L1 benchmark with the files packed by tools/bench/pack-flow-webgpu.ts; arguments go to the script.
+set -e
+D=$(cd "$(dirname "$0")" && pwd)
+T=\${TMPDIR:-/tmp}/gpu-bench.$$
+mkdir -p "$T"
+NODE=\${NODE:-node}
+if ! command -v "$NODE" >/dev/null 2>&1; then
+  [ -f "$D/node.xz" ] || { echo "run.sh: no node on this machine (pack with --with-node)"; exit 1; }
+  xz -dc "$D/node.xz" > "$T/node" && chmod +x "$T/node" && NODE="$T/node"
+fi
+xz -dc "$D/dawn.node.xz" > "$T/dawn.node"
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
+  export LD_LIBRARY_PATH="$D/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+if [ -z "$VK_ICD_FILENAMES" ] && ! ls /usr/share/vulkan/icd.d/nvidia*.json /etc/vulkan/icd.d/nvidia*.json >/dev/null 2>&1; then
+  if ldconfig -p 2>/dev/null | grep -q 'libGLX_nvidia.so.0'; then
+    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libGLX_nvidia.so.0","api_version":"1.3.0"}}\\n' > "$T/nvidia_icd.json"
+    export VK_ICD_FILENAMES="$T/nvidia_icd.json"
+  else
+    echo "run.sh: no NVIDIA Vulkan driver manifest and no libGLX_nvidia.so.0; Dawn may find no adapter"
+  fi
+fi
+command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L || true
+echo "node $("$NODE" --version); VK_ICD_FILENAMES=\${VK_ICD_FILENAMES:-(system)}"
+set +e
+"$NODE" "$D/flow-webgpu.mjs" --dawn "$T/dawn.node" --frames "$D/frames.npy" "$@"
+rc=$?
+rm -rf "$T"
+exit $rc
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dawn: { type: 'string', default: process.env.WEBGPU_DAWN ?? join(ROOT, 'node_modules/webgpu/dist/linux-x64/dawn.node') },
+      frames: { type: 'string', default: '65' },
+      'with-node': { type: 'boolean', default: false },
+    },
+  });
+  if (!existsSync(values.dawn)) throw new Error(`no dawn.node at ${values.dawn} (npm install --no-save --ignore-scripts webgpu@0.6.2, or --dawn PATH)`);
+  mkdirSync(join(OUT, 'lib'), { recursive: true });
+
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'tools/bench/flow-webgpu-node.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(OUT, 'flow-webgpu.mjs'),
+    logLevel: 'warning',
+  });
+
+  const count = Number(values.frames);
+  const { width, height, frames } = await decodeRgbFrames(FIXTURE, { maxFrames: FIRST_FRAME + count });
+  const gray = new Uint8Array(count * width * height);
+  frames.slice(FIRST_FRAME).forEach((f, k) => gray.set(rgbToGray(f, width, height), k * width * height));
+  writeFileSync(join(OUT, 'frames.npy'), encodeNpy(gray, [count, height, width]));
+
+  execFileSync('sh', ['-c', `xz -T0 -6 -c "${values.dawn}" > "${join(OUT, 'dawn.node.xz')}"`]);
+  const loader = '/usr/lib/chromium/libvulkan.so.1';
+  if (existsSync(loader)) copyFileSync(loader, join(OUT, 'lib', 'libvulkan.so.1'));
+  if (values['with-node']) execFileSync('sh', ['-c', `xz -T0 -6 -c "${process.execPath}" > "${join(OUT, 'node.xz')}"`]);
+  writeFileSync(join(OUT, 'run.sh'), RUN_SH, { mode: 0o755 });
+  console.log(execFileSync('du', ['-sh', OUT], { encoding: 'utf8' }).trim());
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
