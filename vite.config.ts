@@ -28,6 +28,8 @@ export default defineConfig({
         globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
         globIgnores: ['**/harness*', '**/cli*'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        clientsClaim: true,
+        skipWaiting: true,
         navigateFallbackDenylist: [/^\/harness/, /^\/cli/],
       },
     }),
