@@ -38,15 +38,16 @@ mkdirSync('.cache', { recursive: true });
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
-  ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/vitest.json']],
+  // the build comes first: the parity tests drive the built app (npm run extract) as the e2e tests do
   ['build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+  ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/vitest.json']],
   ['e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: '.cache/playwright.json' }],
 ];
 const failed = [];
 for (const [name, cmd, args, env] of steps) {
   if (run(cmd, args, env) !== 0) {
     failed.push(name);
-    if (name === 'build') break; // e2e needs the build
+    if (name === 'build') break; // the rest needs the build
   }
 }
 
