@@ -3,9 +3,10 @@
  * extract both streams, download the .npz, and check it with numpy against the Python reference pipeline.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ensureCheckpoints, python, referencePipeline } from '../test/support/reference';
+import { ensureBadFiles, ensureCheckpoints, python, referencePipeline } from '../test/support/reference';
 import { CACHE, FIXTURE } from './support/fixtures';
 import { dropFiles } from './support/page';
 
@@ -51,4 +52,21 @@ for name in ['rgb_fc', 'rgb_map', 'rgb_logits', 'flow_fc', 'flow_map', 'flow_log
   );
   console.log(check);
   for (const line of check.trim().split('\n')) expect(Number(line.split(' ').pop())).toBeLessThanOrEqual(line.startsWith('rgb') ? 1e-3 : 1e-2);
+});
+
+test('a wrong or malicious checkpoint gets its own message in the models panel, and runs nothing', async ({ page }) => {
+  const bad = await ensureBadFiles();
+  await page.goto('/');
+  const files = ['os_system_zip.pt', 'resnet_zip.pt', 'i3d_missing_layer_legacy.pt'];
+  await page.getByTestId('model-input').setInputFiles(files.map((f) => bad.path(f)));
+  const rows = page.getByTestId('model-import');
+  await expect(rows).toHaveCount(3);
+  const codes: Record<string, string> = { 'os_system_zip.pt': 'E_PICKLE_GLOBAL', 'resnet_zip.pt': 'E_NOT_I3D', 'i3d_missing_layer_legacy.pt': 'E_I3D_MISSING' };
+  for (const [name, code] of Object.entries(codes)) {
+    const row = rows.filter({ hasText: name });
+    await expect(row).toHaveAttribute('data-stage', 'error');
+    await expect(row.getByRole('alert')).toHaveAttribute('data-code', code);
+  }
+  await expect(page.getByTestId('model')).toHaveCount(0);
+  expect(existsSync(bad.marker)).toBe(false);
 });
