@@ -77,7 +77,10 @@ function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }
 
-/** A WebGPU TV-L1, or null when there is no WebGPU adapter or device. Shader or pipeline failures throw. */
+/**
+ * A WebGPU TV-L1, or null when there is no WebGPU adapter or device. Shader or pipeline failures throw
+ * AppError('E_INTERNAL') (callers fall back to the CPU path on null or on any error).
+ */
 export async function createWebGpuTvl1(opts: WebGpuTvl1Options = {}): Promise<WebGpuTvl1 | null> {
   const params = resolveTVL1Params(opts.params);
   if (params.medianFiltering > 1 && params.medianFiltering !== 5) throw new RangeError('WebGPU TV-L1: only the 5×5 median filter is implemented');
@@ -240,14 +243,16 @@ export class WebGpuTvl1 {
       const rb = res.readbacks[chunk % res.readbacks.length];
       this.device.pushErrorScope('validation');
       this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('internal');
       this.upload(res, batch);
       this.device.queue.submit([this.encode(res, batch.length, rb)]);
+      const internal = this.device.popErrorScope();
       const oom = this.device.popErrorScope();
       const invalid = this.device.popErrorScope();
       const mapped = rb.mapAsync(MAP_MODE_READ, 0, batch.length * res.outFloats * 4);
-      const done = Promise.all([oom, invalid, mapped]).then(
-        ([e1, e2]) => {
-          const err = e1 ?? e2;
+      const done = Promise.all([internal, oom, invalid, mapped]).then(
+        ([e0, e1, e2]) => {
+          const err = e0 ?? e1 ?? e2;
           if (err) {
             if (rb.mapState === 'mapped') rb.unmap();
             throw new AppError('E_INTERNAL', `WebGPU TV-L1: ${err.message}`);
