@@ -1,18 +1,24 @@
 /**
  * The flow stream's engine for one video: TV-L1 on consecutive frames (grey, full decoded size), then clipped
- * and cropped into model entries. The CPU path runs a pool of flow workers (pairs in parallel).
+ * and cropped into model entries. WebGPU when chosen (or, with `auto`, when there is a hardware adapter), pairs
+ * batched into one submission; the CPU path — a pool of flow workers, pairs in parallel — otherwise, and for
+ * the rest of the video when the GPU device is lost or the WebGPU path cannot start.
  */
+import { AppError } from '../errors';
 import type { FlowEncoding } from '../flow/postprocess';
 import { createBrowserFlowPool, type FlowPool } from '../flow/pool';
 import { rgbToGray } from '../flow/gray';
+import { createWebGpuTvl1, type WebGpuTvl1 } from '../flow/webgpu/tvl1-webgpu';
 import type { Capabilities } from '../platform/capabilities';
 import type { FlowEngine } from './extract';
 import { flowEntry } from './flow-entry';
 
 export interface OpenFlowEngine extends FlowEngine {
-  /** `cpu` or `webgpu`, with why it is not the first choice when it fell back. */
+  /** `cpu` or `webgpu` (or what happened, when it fell back). */
   readonly backend: string;
   close(): void;
+  /** Test hook: destroys the GPU device the engine uses (no-op on the CPU path). */
+  loseGpuForTest?(): void;
 }
 
 /** Grey conversion of consecutive frames, each frame converted once (it is `next` of one pair, `prev` of the next). */
@@ -29,10 +35,10 @@ function greyOfPairs() {
 }
 
 /** TV-L1 on a pool of CPU workers. */
-export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding): OpenFlowEngine {
+export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding, backend = 'cpu'): OpenFlowEngine {
   const grey = greyOfPairs();
   return {
-    backend: 'cpu',
+    backend,
     parallelism: pool.size,
     async entry(prev, next, width, height) {
       const [g0, g1] = grey(prev, next, width, height);
@@ -43,7 +49,85 @@ export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding): OpenFlowEngin
   };
 }
 
+interface Pending {
+  prev: Uint8Array;
+  next: Uint8Array;
+  g0: Uint8Array;
+  g1: Uint8Array;
+  width: number;
+  height: number;
+  resolve: (e: Float32Array) => void;
+  reject: (e: unknown) => void;
+}
+
+/** TV-L1 on WebGPU, pairs collected into batches; the CPU engine takes over for good if the device is lost. */
+export function webGpuFlowEngine(tv: WebGpuTvl1, mode: FlowEncoding, makeCpu: () => OpenFlowEngine): OpenFlowEngine {
+  const grey = greyOfPairs();
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let lostReason: string | null = null;
+  let cpu: OpenFlowEngine | null = null;
+  const fallback = () => (cpu ??= makeCpu());
+  void tv.lost.then((reason) => {
+    lostReason = reason || 'device lost';
+  });
+
+  const flush = () => {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, tv.maxBatch);
+      const { width, height } = batch[0];
+      tv.calcBatch(
+        batch.map((p) => ({ gray0: p.g0, gray1: p.g1 })),
+        width,
+        height,
+      ).then(
+        (results) => batch.forEach((p, i) => p.resolve(flowEntry(results[i].flow, width, height, mode))),
+        (e: unknown) => {
+          if (!(e instanceof AppError && e.code === 'E_GPU_LOST')) return batch.forEach((p) => p.reject(e));
+          lostReason ??= e.detail || 'device lost';
+          for (const p of batch) fallback().entry(p.prev, p.next, p.width, p.height).then(p.resolve, p.reject);
+        },
+      );
+    }
+  };
+
+  return {
+    get backend() {
+      return lostReason ? `cpu (WebGPU device lost: ${lostReason})` : 'webgpu';
+    },
+    parallelism: tv.maxBatch,
+    entry(prev, next, width, height) {
+      if (lostReason) return fallback().entry(prev, next, width, height);
+      const [g0, g1] = grey(prev, next, width, height);
+      return new Promise<Float32Array>((resolve, reject) => {
+        queue.push({ prev, next, g0, g1, width, height, resolve, reject });
+        if (queue.length >= tv.maxBatch) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setTimeout(flush, 0);
+        }
+      });
+    },
+    close() {
+      queue = [];
+      tv.destroy();
+      cpu?.close();
+    },
+    loseGpuForTest: () => tv.destroy(),
+  };
+}
+
 export async function openFlowEngine(preference: 'auto' | 'cpu' | 'webgpu', caps: Capabilities, mode: FlowEncoding = 'float'): Promise<OpenFlowEngine> {
-  void preference;
-  return cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode);
+  const makeCpu = (why?: string) => cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode, why ? `cpu (${why})` : 'cpu');
+  const wantGpu = preference === 'webgpu' || (preference === 'auto' && caps.webgpu && !caps.softwareAdapter);
+  if (!wantGpu) return makeCpu();
+  let tv: WebGpuTvl1 | null = null;
+  try {
+    tv = await createWebGpuTvl1();
+  } catch (e) {
+    return makeCpu(`WebGPU TV-L1 could not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!tv) return makeCpu('no WebGPU device');
+  return webGpuFlowEngine(tv, mode, () => makeCpu('WebGPU device lost'));
 }

@@ -11,13 +11,15 @@ import { ModelStore } from '../io/model-store';
 import { OpfsDir, opfsDir, opfsRemove } from '../io/opfs';
 import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
 import { capabilities, resolveDevice } from '../platform/capabilities';
-import { openFlowEngine } from '../pipeline/flow-engine';
+import { openFlowEngine, type OpenFlowEngine } from '../pipeline/flow-engine';
 import { SessionModel } from '../pipeline/session-model';
 import { runVideo, type VideoModel } from '../pipeline/video';
 import type { StreamName } from '../pipeline/extract';
 import type { PipelineApi } from './pipeline.api';
 
 const jobs = new Map<number, AbortController>();
+/** Flow engines of the extractions in progress (for the device-loss test hook). */
+const flowEngines = new Set<OpenFlowEngine>();
 const models = new ModelStore();
 
 function job(jobId: number): AbortSignal {
@@ -52,6 +54,7 @@ const api: PipelineApi = {
     const opened: SessionModel[] = [];
     const streamModels: Partial<Record<StreamName, VideoModel>> = {};
     const flow = settings.streams.includes('flow') ? await openFlowEngine(settings.flowBackend, caps, settings.flowMode) : undefined;
+    if (flow) flowEngines.add(flow);
     try {
       for (const stream of settings.streams) {
         const id = settings.models[stream];
@@ -94,6 +97,7 @@ const api: PipelineApi = {
       });
     } finally {
       jobs.delete(jobId);
+      if (flow) flowEngines.delete(flow);
       flow?.close();
       await Promise.allSettled(opened.map((m) => m.close()));
     }
@@ -149,6 +153,7 @@ const api: PipelineApi = {
     });
   },
   async loseGpuForTest() {
+    for (const f of flowEngines) f.loseGpuForTest?.();
     await loseWebGpuDeviceForTest();
   },
 };
