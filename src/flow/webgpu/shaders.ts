@@ -339,11 +339,24 @@ fn sqExact(a: f32) -> vec2<f32> {
 fn hyp(a: f32, b: f32) -> f32 {
   if (a == 0.0) { return abs(b); }
   if (b == 0.0) { return abs(a); }
+  // tiny or huge values are scaled by a power of two (exact) first: the squares (and the error terms of the exact
+  // split, 2⁻⁴⁸ smaller) must stay normal floats — adapters may flush subnormals to zero, and a² + b² = 0 gave
+  // 0/0 = NaN below (Chromium's SwiftShader, differences of u under ~1e-19)
+  let m = max(abs(a), abs(b));
+  if (m < 0x1p-30f) { return hypScaled(a * 0x1p64f, b * 0x1p64f) * 0x1p-64f; }
+  if (m > 0x1p50f) { return hypScaled(a * 0x1p-80f, b * 0x1p-80f) * 0x1p80f; }
+  return hypScaled(a, b);
+}
+
+// hyp() for max(|a|, |b|) in [2⁻³⁰, 2⁵⁰]
+fn hypScaled(a: f32, b: f32) -> f32 {
   let A = sqExact(a);
   let B = sqExact(b);
   let s = A.x + B.x;
   let bv = s - A.x;
   let lo = (((A.x - (s - bv)) + (B.x - bv)) + A.y) + B.y;
+  // subnormal inputs read as zero where they are flushed
+  if (!(s > 0.0)) { return 0.0; }
   let r = sqrt(s);
   let R = sqExact(r);
   let resid = ((s - R.x) - R.y) + lo;
