@@ -41,11 +41,19 @@ async function fixtureCrop(first: number, w: number, h: number): Promise<Case> {
   return { name: `fixture ${first}→${first + 1} crop ${w}×${h}`, width: w, height: h, gray0: crop(frames[first]), gray1: crop(frames[first + 1]) };
 }
 
+/** The first `count` pairs of consecutive fixture frames at the app's full size (canonical 342×256 decode, OpenCV grey). */
+async function fixtureFull(count: number): Promise<Case[]> {
+  const { width, height, frames } = await decodeRgbFrames(FIXTURE, { maxFrames: count + 1 });
+  const gray = frames.map((f) => rgbToGray(f, width, height));
+  return Array.from({ length: count }, (_, k) => ({ name: `fixture ${k}→${k + 1} ${width}×${height}`, width, height, gray0: gray[k], gray1: gray[k + 1] }));
+}
+
 interface Agreement {
   mean: number;
   p999: number;
   max: number;
-  finite: boolean;
+  /** flow values that are NaN or ±∞ */
+  nonFinite: number;
   /** fraction of flow values equal bit for bit */
   exact: number;
 }
@@ -61,7 +69,8 @@ function agreement(gpu: Float32Array, cpu: Float32Array): Agreement {
   e.sort();
   let same = 0;
   for (let i = 0; i < cpu.length; i++) if (Object.is(gpu[i], cpu[i]) || gpu[i] === cpu[i]) same++;
-  return { mean: sum / n, p999: e[Math.min(n - 1, Math.floor(0.999 * n))], max: e[n - 1], finite: gpu.every(Number.isFinite), exact: same / cpu.length };
+  const nonFinite = gpu.reduce((k, v) => (Number.isFinite(v) ? k : k + 1), 0);
+  return { mean: sum / n, p999: e[Math.min(n - 1, Math.floor(0.999 * n))], max: e[n - 1], nonFinite, exact: same / cpu.length };
 }
 
 const harness = (page: Page) => ({
@@ -90,10 +99,10 @@ async function checkAgainstCpu(page: Page, cases: Case[], opts: FlowHarnessOptio
     const a = agreement(gpu, cpu);
     const it = got.flows[k];
     console.info(
-      `${label} ${c.name}: mean EPE ${a.mean.toExponential(2)} px, p99.9 ${a.p999.toExponential(2)}, max ${a.max.toExponential(2)}, bit-exact ${(100 * a.exact).toFixed(1)} %; ` +
+      `${label} ${c.name}: ${a.nonFinite} non-finite values, mean EPE ${a.mean.toExponential(2)} px, p99.9 ${a.p999.toExponential(2)}, max ${a.max.toExponential(2)}, bit-exact ${(100 * a.exact).toFixed(1)} %; ` +
         `inner/outer iterations GPU ${it.innerIterations}/${it.outerIterations}, CPU ${tv.stats.innerIterations}/${tv.stats.outerIterations}`,
     );
-    expect(a.finite, c.name).toBe(true);
+    expect(a.nonFinite, c.name).toBe(0);
     expect(a.mean, c.name).toBeLessThanOrEqual(maxMeanEpe);
     // SwiftShader rounds every f32 operation like the CPU (no FMA contraction, exact division and sqrt), and the
     // kernels mirror the CPU's operation order: there the two paths agree bit for bit
@@ -144,6 +153,14 @@ test('tiny, one-pixel-wide and constant frames: finite and equal to the CPU path
     [fromStack('all black 24×16', constantPair(24, 16, 0, 0)), fromStack('black → white 24×16', constantPair(24, 16, 0, 255))],
   ];
   for (const c of cases) await checkAgainstCpu(page, c, {}, 1e-3, 'tiny');
+});
+
+// the app's frame size: 5 pyramid levels (342×256 … 140×105), all in loop mode on a software adapter. Chromium's
+// SwiftShader flushes subnormals to zero: hypot of two u differences under ~1e-19 once came out 0/0 = NaN here
+// (thousands of NaN per pair), while the small cases above never met such values
+test('full-size fixture pairs (342×256): no NaN, equal to the CPU path', async ({ page }) => {
+  test.setTimeout(120_000);
+  await checkAgainstCpu(page, await fixtureFull(2), {}, 1e-3, 'full size');
 });
 
 test('device loss: the pending and the next calc reject with E_GPU_LOST, lost resolves', async ({ page }) => {
