@@ -31,6 +31,7 @@ test('import two checkpoints, extract RGB + flow, download the .npz; numpy reads
   await expect(item).toHaveAttribute('data-status', /done|error/, { timeout: 400_000 });
   await expect(item.getByTestId('error')).toHaveCount(0);
   for (const top of ['top-rgb', 'top-flow', 'top-joint']) await expect(item.getByTestId(top).locator('li')).toHaveCount(5);
+  await expect(item.getByTestId('flow-preview')).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent('download'), item.getByTestId('download-npz').click()]);
   const npz = resolve(CACHE, 'ui-download.npz');
   await download.saveAs(npz);

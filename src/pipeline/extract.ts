@@ -65,6 +65,8 @@ export interface ExtractRequest {
   /** Most stream entries per model pass. */
   maxChunkFrames: number;
   onProgress?: (p: ExtractProgress) => void;
+  /** Every flow entry (2, 224, 224) as it is ready, with its stream index (for previews). */
+  onFlowEntry?: (entry: Float32Array, index: number) => void;
   signal?: AbortSignal;
 }
 
@@ -214,6 +216,7 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
   const takeFlow = async () => {
     const e = await (pendingFlow.shift() as Promise<Float32Array>);
     flow?.push(e);
+    req.onFlowEntry?.(e, progress.flowPairs);
     progress.flowPairs++;
     await flow?.runReady(report);
   };

@@ -122,7 +122,7 @@ export async function openFlowEngine(preference: 'auto' | 'cpu' | 'webgpu', caps
   const makeCpu = (why?: string) => cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode, why ? `cpu (${why})` : 'cpu');
   const wantGpu = preference === 'webgpu' || (preference === 'auto' && caps.webgpu && !caps.softwareAdapter);
   if (!wantGpu) return makeCpu();
-  let tv: WebGpuTvl1 | null = null;
+  let tv: WebGpuTvl1 | null;
   try {
     tv = await createWebGpuTvl1();
   } catch (e) {

@@ -35,6 +35,8 @@ export interface VideoJob {
   out: OutputDir;
   classNames(classes: number): readonly string[];
   onProgress?: (p: VideoProgress) => void;
+  /** Each flow entry as it is ready (for previews). */
+  onFlowEntry?: (entry: Float32Array, index: number) => void;
   signal?: AbortSignal;
 }
 
@@ -71,6 +73,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     maxChunkFrames: job.maxChunkFrames,
     signal: job.signal,
     onProgress: (p) => job.onProgress?.({ stage: 'extract', ...p }),
+    onFlowEntry: job.onFlowEntry,
   });
   const t2 = Date.now();
   const fps = job.fps ?? job.probe.fps;

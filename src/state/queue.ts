@@ -18,6 +18,8 @@ export interface QueueItem {
   meta?: VideoMeta;
   /** Object URL of the first frame. */
   thumbnail?: string;
+  /** Object URL of the latest flow preview (colour wheel). */
+  flowPreview?: string;
   error?: ErrorInfo;
   progress?: VideoProgress;
   /** Results folder (OPFS results/<resultId>) and what is in it. */
@@ -71,6 +73,7 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
     const item = get().queue.find((q) => q.id === id);
     if (!item || item.status === 'running') return;
     if (item.thumbnail) URL.revokeObjectURL(item.thumbnail);
+    if (item.flowPreview) URL.revokeObjectURL(item.flowPreview);
     if (item.resultId) void pipeline().call((api) => api.removeResult(item.resultId as string)).catch(() => undefined);
     set((s) => ({ queue: s.queue.filter((q) => q.id !== id) }));
   },
@@ -99,6 +102,11 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
                 jobId,
                 { id: resultId, file: item.file, probe: item.meta as VideoMeta, settings },
                 proxy((progress: VideoProgress) => get().updateItem(item.id, { progress })),
+                proxy((jpeg: Blob) => {
+                  const old = get().queue.find((q) => q.id === item.id)?.flowPreview;
+                  if (old) URL.revokeObjectURL(old);
+                  get().updateItem(item.id, { flowPreview: URL.createObjectURL(jpeg) });
+                }),
               ),
             signal,
           );

@@ -27,8 +27,15 @@ function Row({ item }: { item: QueueItem }) {
   const removeItem = useStore((s) => s.removeItem);
   return (
     <li className={`queue-item ${item.status}`} data-testid="queue-item" data-status={item.status}>
-      <div className="thumb">
-        {item.thumbnail ? <img src={item.thumbnail} alt={`first frame of ${item.name}`} data-testid="thumbnail" /> : null}
+      <div className="thumbs">
+        <div className="thumb">
+          {item.thumbnail ? <img src={item.thumbnail} alt={`first frame of ${item.name}`} data-testid="thumbnail" /> : null}
+        </div>
+        {item.flowPreview ? (
+          <div className="thumb flow" title="optical flow (colour = direction, saturation = speed)">
+            <img src={item.flowPreview} alt={`optical flow of ${item.name}`} data-testid="flow-preview" />
+          </div>
+        ) : null}
       </div>
       <div className="body">
         <div className="title">

@@ -46,8 +46,8 @@ export interface ModelSource {
 export interface PipelineApi {
   /** Reads a video's metadata and its first frame. */
   probe(file: File): Promise<ProbeInfo>;
-  /** Runs one video; results land in OPFS results/<id>/. */
-  extract(jobId: number, req: ExtractRequest, onProgress: (p: VideoProgress) => void): Promise<VideoSummary>;
+  /** Runs one video; results land in OPFS results/<id>/. `onFlowPreview` gets a colour-wheel JPEG now and then. */
+  extract(jobId: number, req: ExtractRequest, onProgress: (p: VideoProgress) => void, onFlowPreview?: (jpeg: Blob) => void): Promise<VideoSummary>;
   /** Builds results/<zipName> from several results folders (one folder per video in the zip). */
   bundle(zipName: string, folders: { id: string; name: string }[]): Promise<number>;
   removeResult(id: string): Promise<void>;

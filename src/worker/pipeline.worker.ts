@@ -12,6 +12,7 @@ import { OpfsDir, opfsDir, opfsRemove } from '../io/opfs';
 import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
 import { capabilities, resolveDevice } from '../platform/capabilities';
 import { openFlowEngine, type OpenFlowEngine } from '../pipeline/flow-engine';
+import { flowPreviewJpeg } from '../pipeline/flow-preview';
 import { SessionModel } from '../pipeline/session-model';
 import { runVideo, type VideoModel } from '../pipeline/video';
 import type { StreamName } from '../pipeline/extract';
@@ -40,13 +41,23 @@ function loadLabels(): Promise<Partial<Record<LabelSet, string[]>>> {
   return labels;
 }
 
+/** At most one flow preview every 1.5 s (the first one at once). */
+function throttledPreview(send: (jpeg: Blob) => void): (entry: Float32Array) => void {
+  let last = -Infinity;
+  return (entry) => {
+    if (performance.now() - last < 1500) return;
+    last = performance.now();
+    void flowPreviewJpeg(entry).then(send, () => undefined);
+  };
+}
+
 const api: PipelineApi = {
   async probe(file) {
     const { meta, thumbnail } = await probeVideo(file, true);
     return { meta, thumbnail: thumbnail ? await rgbToJpeg(thumbnail) : undefined };
   },
 
-  async extract(jobId, req, onProgress) {
+  async extract(jobId, req, onProgress, onFlowPreview) {
     const signal = job(jobId);
     const { settings } = req;
     const caps = await capabilities();
@@ -93,6 +104,7 @@ const api: PipelineApi = {
         out,
         classNames: (k) => classNames(k, names),
         onProgress: (p) => onProgress(p),
+        onFlowEntry: onFlowPreview ? throttledPreview(onFlowPreview) : undefined,
         signal,
       });
     } finally {

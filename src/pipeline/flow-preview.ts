@@ -1,0 +1,20 @@
+/** A colour-wheel picture of a flow stream entry, for the UI (needs OffscreenCanvas: browser or worker). */
+import { flowToRgba } from '../flow/colorwheel';
+import { CROP } from './streams';
+
+/** Entry (2, 224, 224) planar → JPEG of its colour-wheel rendering (full saturation at 20 px, the clip bound). */
+export async function flowPreviewJpeg(entry: Float32Array): Promise<Blob> {
+  const plane = CROP * CROP;
+  const flow = new Float32Array(2 * plane);
+  for (let i = 0; i < plane; i++) {
+    flow[2 * i] = entry[i];
+    flow[2 * i + 1] = entry[plane + i];
+  }
+  // entries are flow / 20 (or its 8-bit encoding): colours saturate at 0.5, i.e. 10 px
+  const rgba = flowToRgba(flow, CROP, CROP, { maxMagnitude: 0.5 });
+  const canvas = new OffscreenCanvas(CROP, CROP);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('2d canvas unavailable');
+  ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, CROP, CROP), 0, 0);
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+}
