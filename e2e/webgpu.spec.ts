@@ -39,37 +39,45 @@ for (const dtype of ['fp32', 'fp16', 'q8']) {
 }
 
 const base: ExtractSettings = {
-  streams: ['rgb'],
+  streams: ['rgb', 'flow'],
   models: {},
   dtype: 'fp32',
   device: 'wasm',
   flowBackend: 'cpu',
   fps: null,
-  maxFrames: 12,
+  maxFrames: 10,
   flowMode: 'float',
   maxChunkFrames: 256,
 };
 
-test('an extraction on WebGPU agrees with WASM; a device lost mid-video finishes on WASM', async ({ page }) => {
+test('an extraction on WebGPU (model and TV-L1) agrees with WASM + CPU; a device lost mid-video finishes on WASM + CPU', async ({ page }) => {
   const set = await ensureCheckpoints({ divisor: 8 });
   await harness(page);
-  const ckpt = await serveFile(page, set.i3d('rgb', 157).path, 'rgb.pt');
+  const urls = [
+    { url: await serveFile(page, set.i3d('rgb', 157).path, 'rgb.pt'), name: 'rgb.pt' },
+    { url: await serveFile(page, set.i3d('flow', 157).path, 'flow.pt'), name: 'flow.pt' },
+  ];
   const video = await serveFile(page, FIXTURE);
-  const [rgb] = await page.evaluate((u) => window.harness.importModels([{ url: u, name: 'rgb.pt' }], 'fp32'), ckpt);
-  const settings = { ...base, models: { rgb } };
+  const [rgb, flow] = await page.evaluate((u) => window.harness.importModels(u, 'fp32'), urls);
+  const settings = { ...base, models: { rgb, flow } };
+  const gpuSettings = { ...settings, device: 'webgpu' as const, flowBackend: 'webgpu' as const };
   const wasm = await page.evaluate(([v, s]) => window.harness.extract('wasm', v, s), [video, settings] as const);
   expect(wasm.meta.streams.rgb?.backend).toBe('wasm');
-  const gpu = await page.evaluate(([v, s]) => window.harness.extract('gpu', v, s), [video, { ...settings, device: 'webgpu' as const }] as const);
+  expect(wasm.meta.flow?.backend).toBe('cpu');
+  const gpu = await page.evaluate(([v, s]) => window.harness.extract('gpu', v, s), [video, gpuSettings] as const);
   expect(gpu.meta.streams.rgb?.backend).toBe('webgpu');
+  expect(gpu.meta.streams.flow?.backend).toBe('webgpu');
+  expect(gpu.meta.flow?.backend).toBe('webgpu');
   expect(gpu.meta.streams.rgb?.fallback).toBeUndefined();
   const diff = await page.evaluate(() => window.harness.compareResults('wasm', 'gpu'));
   console.log('webgpu vs wasm extraction', JSON.stringify(diff));
-  expect(Object.keys(diff)).toHaveLength(3);
+  expect(Object.keys(diff)).toHaveLength(6);
   for (const v of Object.values(diff)) expect(v).toBeLessThanOrEqual(1e-3);
 
-  const lost = await page.evaluate(([v, s]) => window.harness.extract('lost', v, s, true), [video, { ...settings, device: 'webgpu' as const }] as const);
+  const lost = await page.evaluate(([v, s]) => window.harness.extract('lost', v, s, true), [video, gpuSettings] as const);
   expect(lost.meta.streams.rgb?.backend).toBe('wasm');
   expect(lost.meta.streams.rgb?.fallback).toMatch(/webgpu run failed, continued on wasm/);
+  expect(lost.meta.flow?.backend).toMatch(/^cpu \(WebGPU device lost/);
   const diffLost = await page.evaluate(() => window.harness.compareResults('wasm', 'lost'));
   for (const v of Object.values(diffLost)) expect(v).toBeLessThanOrEqual(1e-5);
 });

@@ -8,7 +8,7 @@ import { AppError } from '../errors';
 import { inspectI3d, loadStateDict } from '../model/checkpoint';
 import { buildI3dOnnx } from '../model/graph/i3d-graph';
 import { fromBlob } from '../model/pickle';
-import type { I3dInfo, ModelDtype } from '../model/types';
+import type { I3dInfo, ModelDtype, StateDict } from '../model/types';
 import { OpfsDir, opfsDir, opfsReadText, opfsRemove } from './opfs';
 
 export interface ModelRecord {
@@ -47,6 +47,9 @@ async function readAll(dir: OpfsDir, name: string): Promise<Uint8Array> {
 }
 
 export class ModelStore {
+  /** Imports in progress (their folders have no record yet and must not be taken for abandoned ones). */
+  private readonly importing = new Map<string, Promise<ModelRecord>>();
+
   private async dir(id: string): Promise<OpfsDir> {
     return new OpfsDir(await opfsDir('models', id));
   }
@@ -58,7 +61,7 @@ export class ModelStore {
       if (handle.kind !== 'directory') continue;
       const text = await opfsReadText(handle as FileSystemDirectoryHandle, 'record.json');
       if (text) out.push(JSON.parse(text) as ModelRecord);
-      else await opfsRemove('models', id); // an import that never finished
+      else if (!this.importing.has(id)) await opfsRemove('models', id); // an import that never finished
     }
     return out.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
   }
@@ -77,6 +80,28 @@ export class ModelStore {
     const info = inspectI3d(stateDict);
     const sha = await sha256Hex(blob);
     const id = sha.slice(0, 16);
+    const running = this.importing.get(id);
+    if (running) return running; // the same checkpoint twice at once
+    const done = this.store(id, sha, blob, name, dtype, stateDict, info, format, onStage);
+    this.importing.set(id, done);
+    try {
+      return await done;
+    } finally {
+      this.importing.delete(id);
+    }
+  }
+
+  private async store(
+    id: string,
+    sha: string,
+    blob: Blob,
+    name: string,
+    dtype: ModelDtype,
+    stateDict: StateDict,
+    info: I3dInfo,
+    format: string,
+    onStage?: (s: ImportStage) => void,
+  ): Promise<ModelRecord> {
     try {
       onStage?.('storing');
       const dir = await this.dir(id);

@@ -10,8 +10,8 @@ export async function flowPreviewJpeg(entry: Float32Array): Promise<Blob> {
     flow[2 * i] = entry[i];
     flow[2 * i + 1] = entry[plane + i];
   }
-  // entries are flow / 20 (or its 8-bit encoding): colours saturate at 0.5, i.e. 10 px
-  const rgba = flowToRgba(flow, CROP, CROP, { maxMagnitude: 0.5 });
+  // entries are flow / 20 (or its 8-bit encoding): colours saturate at 0.25, i.e. 5 px
+  const rgba = flowToRgba(flow, CROP, CROP, { maxMagnitude: 0.25 });
   const canvas = new OffscreenCanvas(CROP, CROP);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('2d canvas unavailable');
