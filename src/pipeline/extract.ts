@@ -21,6 +21,17 @@ import { assembleInput, rgbEntry } from './streams';
 
 export type StreamName = 'rgb' | 'flow';
 
+/** The decoder produced another number of frames than the extraction was planned for. */
+export class FrameCountMismatch extends Error {
+  constructor(
+    readonly planned: number,
+    /** The true count when the decoder ended first; null when it went past the plan. */
+    readonly actual: number | null,
+  ) {
+    super(`planned for ${planned} frames, the decoder gave ${actual ?? `more than ${planned}`}`);
+  }
+}
+
 /** Features of a chunk in the output layouts: fc (T',F), map (T',7,7,F), logits (T',K). */
 export interface ChunkFeatures {
   fc: Float32Array;
@@ -230,7 +241,7 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
       height = batch.height;
       for (const frame of batch.frames) {
         checkAbort(req.signal);
-        if (d >= n) throw new AppError('E_DECODE', `the decoder gave more than the ${n} frames it counted`);
+        if (d >= n) throw new FrameCountMismatch(n, null);
         if (d >= 1 && rgb) {
           rgb.push(rgbEntry(frame, width, height));
           await rgb.runReady(report);
@@ -250,7 +261,7 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
     // let flow tasks that are still running settle before the caller tears things down
     await Promise.allSettled(pendingFlow);
   }
-  if (d !== n) throw new AppError('E_DECODE', `decoded ${d} frames where ${n} were counted`);
+  if (d !== n) throw new FrameCountMismatch(n, d);
   const result: ExtractResult = { width, height, streams: {} };
   for (const s of [rgb, flow]) {
     if (!s) continue;

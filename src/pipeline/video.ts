@@ -8,7 +8,7 @@ import type { VideoMeta } from '../decode/probe';
 import { writeZip } from '../io/bundle';
 import type { OutputDir } from '../io/output';
 import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
-import { extractStreams, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
+import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
 import { predict, type Predictions } from './predictions';
 import { CROP, cropOrigin } from './streams';
@@ -24,6 +24,11 @@ export interface VideoModel {
 export interface VideoJob {
   source: { name: string; bytes: number };
   probe: VideoMeta;
+  /**
+   * The number of frames the decode will give, when the container says it exactly (no fps filter): the
+   * extraction is planned with it and checked at the end; without it, a counting pass comes first.
+   */
+  expectedFrames?: number | null;
   /** Decoded frame count with these options (a decode pass that only counts). */
   countFrames(): Promise<number>;
   frames(): AsyncIterable<FrameBatch>;
@@ -61,20 +66,35 @@ async function writeFile(out: OutputDir, name: string, bytes: Uint8Array): Promi
 
 export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   const t0 = Date.now();
-  job.onProgress?.({ stage: 'count' });
-  const decodedFrames = await job.countFrames();
+  // the padding (and so every feature) depends on the frame count: know it before the first model pass
+  let decodedFrames = job.expectedFrames ?? null;
+  if (decodedFrames === null) {
+    job.onProgress?.({ stage: 'count' });
+    decodedFrames = await job.countFrames();
+  }
   const t1 = Date.now();
-  const res = await extractStreams({
-    frames: job.frames(),
-    decodedFrames,
-    models: { rgb: job.models.rgb?.model, flow: job.models.flow?.model },
-    flow: job.flow,
-    out: job.out,
-    maxChunkFrames: job.maxChunkFrames,
-    signal: job.signal,
-    onProgress: (p) => job.onProgress?.({ stage: 'extract', ...p }),
-    onFlowEntry: job.onFlowEntry,
-  });
+  const extract = (n: number) =>
+    extractStreams({
+      frames: job.frames(),
+      decodedFrames: n,
+      models: { rgb: job.models.rgb?.model, flow: job.models.flow?.model },
+      flow: job.flow,
+      out: job.out,
+      maxChunkFrames: job.maxChunkFrames,
+      signal: job.signal,
+      onProgress: (p) => job.onProgress?.({ stage: 'extract', ...p }),
+      onFlowEntry: job.onFlowEntry,
+    });
+  let res: Awaited<ReturnType<typeof extract>>;
+  try {
+    res = await extract(decodedFrames);
+  } catch (e) {
+    if (!(e instanceof FrameCountMismatch)) throw e;
+    // the container's frame count was wrong: count, then run again with the true count
+    job.onProgress?.({ stage: 'count' });
+    decodedFrames = e.actual ?? (await job.countFrames());
+    res = await extract(decodedFrames);
+  }
   const t2 = Date.now();
   const fps = job.fps ?? job.probe.fps;
   const streams: VideoMetaJson['streams'] = {};

@@ -90,6 +90,11 @@ const api: PipelineApi = {
       return await runVideo({
         source: { name: req.file.name, bytes: req.file.size },
         probe: req.probe,
+        // without an fps filter the decode gives the stream's frames: the container's count, checked at the end
+        expectedFrames:
+          settings.fps === null && req.probe.frameCount !== null
+            ? Math.min(req.probe.frameCount, settings.maxFrames ?? Infinity)
+            : null,
         async countFrames() {
           let n = 0;
           for await (const b of decodeVideo(req.file, { ...decodeOptions, countOnly: true })) n += b.frames.length;

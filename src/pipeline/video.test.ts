@@ -1,0 +1,78 @@
+/** runVideo with stand-in engines: the frame count is planned, checked, and a wrong plan is run again. */
+import { describe, expect, it, vi } from 'vitest';
+import type { FrameBatch } from '../decode/protocol';
+import type { VideoMeta } from '../decode/probe';
+import { decodeNpy } from '../io/npy';
+import { MemoryDir } from '../io/output';
+import { featureLength, type TemporalPads } from '../model/graph/pads';
+import type { ChunkFeatures, StreamModel } from './extract';
+import { runVideo, type VideoJob } from './video';
+
+const W = 232;
+const H = 224;
+
+/** Features that depend on the input, its length and the pads (so a run planned for another N differs). */
+const fakeModel: StreamModel = {
+  inChannels: 3,
+  classes: 4,
+  featureChannels: 8,
+  async run(x: Float32Array, T: number, pads: TemporalPads): Promise<ChunkFeatures> {
+    const steps = featureLength(T, pads);
+    const sig = pads.conv1a[0] * 100 + pads.pool4a[0] * 10 + pads.pool5a[0] + x[0] + T / 1000;
+    const fc = Float32Array.from({ length: steps * 8 }, (_, i) => sig + i);
+    return { fc, map: new Float32Array(steps * 49 * 8).fill(sig), logits: Float32Array.from({ length: steps * 4 }, (_, i) => sig - i), steps, channels: 8, classes: 4 };
+  },
+};
+
+function job(n: number, expectedFrames: number | null, countFrames: () => Promise<number>): VideoJob & { out: MemoryDir } {
+  const frames = async function* (): AsyncGenerator<FrameBatch> {
+    for (let s = 0; s < n; s += 8) {
+      yield { start: s, width: W, height: H, frames: Array.from({ length: Math.min(8, n - s) }, (_, k) => new Uint8Array(W * H * 3).fill((s + k) % 251)) };
+    }
+  };
+  return {
+    source: { name: 'v.mp4', bytes: 1 },
+    probe: { width: W, height: H, decodedWidth: W, decodedHeight: H, rotation: 0, fps: 25, fpsFraction: '25/1', duration: n / 25, frameCount: n, packetCount: n, codec: 'h264', hasAudio: false } satisfies VideoMeta,
+    expectedFrames,
+    countFrames,
+    frames,
+    models: { rgb: { model: fakeModel, describe: () => ({ model: { name: 'm', modality: 'rgb', classes: 4, dtype: 'fp32', widthDivisor: 1 }, backend: 'wasm' }) } },
+    fps: null,
+    flowMode: 'float',
+    maxChunkFrames: 256,
+    out: new MemoryDir(),
+    classNames: (k) => Array.from({ length: k }, (_, i) => `c${i}`),
+  };
+}
+
+const fc = (j: { out: MemoryDir }) => [...(decodeNpy(j.out.files.get('rgb_fc.npy') as Uint8Array).data as Float32Array)];
+
+describe('runVideo frame count', () => {
+  it('uses the expected count without a counting pass when it is right', async () => {
+    const count = vi.fn(async () => 40);
+    const j = job(40, 40, count);
+    const s = await runVideo(j);
+    expect(count).not.toHaveBeenCalled();
+    expect(s.meta.video.decodedFrames).toBe(40);
+    expect(Object.keys(s.files)).toEqual(expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']));
+  });
+
+  it('counts first when no count is known', async () => {
+    const count = vi.fn(async () => 40);
+    const j = job(40, null, count);
+    await runVideo(j);
+    expect(count).toHaveBeenCalledOnce();
+    expect(fc(j)).toEqual(fc(await (async () => { const r = job(40, 40, count); await runVideo(r); return r; })()));
+  });
+
+  for (const wrong of [37, 45]) {
+    it(`runs again with the true count when the container said ${wrong} (of 40)`, async () => {
+      const right = job(40, 40, async () => 40);
+      await runVideo(right);
+      const j = job(40, wrong, async () => 40);
+      const s = await runVideo(j);
+      expect(s.meta.video.decodedFrames).toBe(40);
+      expect(fc(j)).toEqual(fc(right));
+    });
+  }
+});
