@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { buildWasm } from './tools/build-wasm.mjs';
 
 /** Cross-origin isolation: needed for SharedArrayBuffer (decode back-pressure) and WASM threads. */
 const isolation = {
@@ -9,8 +10,16 @@ const isolation = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/** Builds the WebAssembly TV-L1 kernels (gitignored output, imported with `?url`) before every build and dev server. */
+const tvl1Wasm = {
+  name: 'tvl1-wasm',
+  buildStart: () => buildWasm().then(() => undefined),
+  handleHotUpdate: ({ file }: { file: string }) => (file.includes('/src/flow/wasm/assembly/') ? buildWasm().then(() => undefined) : undefined),
+};
+
 export default defineConfig({
   plugins: [
+    tvl1Wasm,
     react(),
     VitePWA({
       registerType: 'autoUpdate',

@@ -7,4 +7,4 @@ export { rgbToGray } from './gray';
 export { FLOW_BOUND, FLOW_CROP, centreCropOrigin, encodeFlowValue, postprocessFlow, type FlowEncoding, type FlowPostprocessOptions } from './postprocess';
 export { COLOUR_WHEEL, flowToRgba, type FlowColourOptions } from './colorwheel';
 export { FlowPool, browserFlowPort, createBrowserFlowPool, type FlowPairResult, type FlowWorkerPort } from './pool';
-export type { FlowRequest, FlowResponse } from './protocol';
+export type { FlowKernels, FlowRequest, FlowResponse, FlowWorkerInit } from './protocol';

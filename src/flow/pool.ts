@@ -3,14 +3,17 @@
  * Plain postMessage with transferred buffers; usable from the main thread or from another worker (e.g. the
  * pipeline worker). The worker API is abstracted by `FlowWorkerPort` so the same pool runs on Node
  * worker_threads (benchmarks, CLI) and browser Workers.
+ *
+ * The kernels: the pool's owner compiles the WebAssembly kernel module once (`init`, possibly a promise) and the
+ * pool sends it to every worker it starts, before that worker's first pair.
  */
 import { AppError, type ErrorInfo } from '../errors';
 import type { TVL1Params, TVL1Stats } from './cpu';
-import type { FlowRequest, FlowResponse } from './protocol';
+import type { FlowKernels, FlowMessage, FlowRequest, FlowResponse, FlowWorkerInit } from './protocol';
 
 /** The minimum a pool needs from a worker. */
 export interface FlowWorkerPort {
-  send(message: FlowRequest, transfer: ArrayBuffer[]): void;
+  send(message: FlowMessage, transfer: ArrayBuffer[]): void;
   /** Register the two callbacks (called once per port). */
   listen(onMessage: (message: FlowResponse) => void, onError: (error: unknown) => void): void;
   terminate(): void;
@@ -24,6 +27,13 @@ export interface FlowPairResult {
   stats: TVL1Stats;
   /** Compute time inside the worker, ms. */
   ms: number;
+  /** The kernels that computed it (WebAssembly SIMD or TypeScript; both give the same flow). */
+  kernels: 'wasm' | 'ts';
+}
+
+export interface FlowPoolOptions {
+  /** Sent to every worker before its first pair; a promise delays the pairs until it settles. */
+  init?: FlowWorkerInit | Promise<FlowWorkerInit>;
 }
 
 interface Job {
@@ -46,13 +56,31 @@ export class FlowPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  private init: FlowWorkerInit | null = null;
+  private initReady: Promise<void> | null = null;
 
   constructor(
     private readonly createPort: () => FlowWorkerPort,
     readonly size: number,
+    options: FlowPoolOptions = {},
   ) {
     if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`FlowPool: size must be a positive integer, got ${size}`);
     this.slots = Array.from({ length: size }, () => ({ port: null, job: null }));
+    const init = options.init;
+    if (init instanceof Promise) {
+      this.initReady = init.then(
+        (m) => {
+          this.init = m;
+          this.initReady = null;
+        },
+        (e: unknown) => {
+          this.init = { type: 'init', kernels: 'auto', wasm: null, reason: e instanceof Error ? e.message : String(e) };
+          this.initReady = null;
+        },
+      );
+    } else if (init) {
+      this.init = init;
+    }
   }
 
   /** Flow from frame0 to frame1 (grey uint8, width·height bytes each). The frames are copied, not taken. */
@@ -60,9 +88,20 @@ export class FlowPool {
     if (this.closed) return Promise.reject(new AppError('E_CANCELLED', 'flow pool closed'));
     const request: FlowRequest = { id: this.nextId++, width, height, frame0: frame0.slice().buffer, frame1: frame1.slice().buffer, params };
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.pump();
+      const enqueue = () => {
+        if (this.closed) return reject(new AppError('E_CANCELLED', 'flow pool closed'));
+        this.queue.push({ request, resolve, reject });
+        this.pump();
+      };
+      if (this.initReady) void this.initReady.then(enqueue);
+      else enqueue();
     });
+  }
+
+  /** The kernels the workers were told to use (after `init` settled; `ts` without init). */
+  async kernels(): Promise<{ kernels: FlowKernels; wasm: boolean; reason?: string }> {
+    await this.initReady;
+    return { kernels: this.init?.kernels ?? 'ts', wasm: Boolean(this.init?.wasm), reason: this.init?.reason };
   }
 
   /** Pairs waiting or running. */
@@ -95,13 +134,14 @@ export class FlowPool {
 
   private spawn(slot: Slot): FlowWorkerPort {
     const port = this.createPort();
+    if (this.init) port.send(this.init, []);
     port.listen(
       (msg) => {
         const job = slot.job;
         if (!job || job.request.id !== msg.id) return;
         slot.job = null;
         if (msg.ok) {
-          job.resolve({ flow: new Float32Array(msg.flow), width: job.request.width, height: job.request.height, stats: msg.stats, ms: msg.ms });
+          job.resolve({ flow: new Float32Array(msg.flow), width: job.request.width, height: job.request.height, stats: msg.stats, ms: msg.ms, kernels: msg.kernels });
         } else {
           job.reject(toAppError(msg.error));
         }
@@ -134,7 +174,21 @@ export function browserFlowPort(worker: Worker): FlowWorkerPort {
   };
 }
 
-/** A pool of browser workers (default size: the number of logical cores, at most 8). */
-export function createBrowserFlowPool(size = Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 2))): FlowPool {
-  return new FlowPool(() => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: 'flow' })), size);
+/** The init message for `kernels`: fetches and compiles the WebAssembly kernel module unless `ts`. */
+export function browserFlowInit(kernels: FlowKernels = 'auto'): Promise<FlowWorkerInit> {
+  if (kernels === 'ts') return Promise.resolve({ type: 'init', kernels, wasm: null });
+  return import('./wasm/browser').then((m) => m.compileTVL1WasmModule()).then(
+    (wasm): FlowWorkerInit => ({ type: 'init', kernels, wasm }),
+    (e: unknown): FlowWorkerInit => ({ type: 'init', kernels, wasm: null, reason: e instanceof Error ? e.message : String(e) }),
+  );
+}
+
+/**
+ * A pool of browser workers (default size: the number of logical cores, at most 8) running the WebAssembly SIMD
+ * kernels, or the TypeScript ones where WebAssembly SIMD is missing (`kernels: 'ts'` forces them).
+ */
+export function createBrowserFlowPool(size = Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 2)), options: { kernels?: FlowKernels } = {}): FlowPool {
+  return new FlowPool(() => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: 'flow' })), size, {
+    init: browserFlowInit(options.kernels),
+  });
 }

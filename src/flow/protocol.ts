@@ -2,7 +2,25 @@
 import type { ErrorInfo } from '../errors';
 import type { TVL1Params, TVL1Stats } from './cpu';
 
+/**
+ * Which TV-L1 kernels a worker runs: `wasm` the WebAssembly SIMD kernels (src/flow/wasm), `ts` the pure
+ * TypeScript ones; `auto` WebAssembly when the module is given and instantiates, TypeScript otherwise. Both give
+ * bit-identical flow.
+ */
+export type FlowKernels = 'auto' | 'wasm' | 'ts';
+
+/** Sent once to each worker before its first pair. */
+export interface FlowWorkerInit {
+  type: 'init';
+  kernels: FlowKernels;
+  /** The compiled kernel module (structured-cloned to every worker; compiled once by the pool's owner). */
+  wasm: WebAssembly.Module | null;
+  /** Why `wasm` is null (for the error when `kernels` is `wasm`). */
+  reason?: string;
+}
+
 export interface FlowRequest {
+  type?: 'pair';
   id: number;
   width: number;
   height: number;
@@ -10,6 +28,12 @@ export interface FlowRequest {
   frame0: ArrayBuffer;
   frame1: ArrayBuffer;
   params?: Partial<TVL1Params>;
+}
+
+export type FlowMessage = FlowRequest | FlowWorkerInit;
+
+export function isFlowWorkerInit(m: FlowMessage): m is FlowWorkerInit {
+  return m.type === 'init';
 }
 
 export type FlowResponse =
@@ -21,5 +45,7 @@ export type FlowResponse =
       stats: TVL1Stats;
       /** CPU-side compute time of the pair in the worker, ms. */
       ms: number;
+      /** The kernels that computed it. */
+      kernels: 'wasm' | 'ts';
     }
   | { id: number; ok: false; error: ErrorInfo };

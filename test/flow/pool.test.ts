@@ -3,19 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors';
 import { TVL1 } from '../../src/flow/cpu';
 import { FlowPool, type FlowWorkerPort } from '../../src/flow/pool';
-import type { FlowRequest, FlowResponse } from '../../src/flow/protocol';
+import { type FlowRequest, type FlowResponse, type FlowWorkerInit, isFlowWorkerInit } from '../../src/flow/protocol';
 import { createFlowHandler } from '../../src/flow/worker-core';
 import { createNodeFlowPool } from '../../tools/cli/lib/flow-node-pool';
+import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
 import { makePair, translate } from './synthetic';
 
-/** An in-process worker: answers on a later tick, optionally crashing on a request. */
-function fakePort(log: number[], crashOn?: (req: FlowRequest) => boolean): FlowWorkerPort {
+/** An in-process worker: answers on a later tick, optionally crashing on a request; records init messages. */
+function fakePort(log: number[], crashOn?: (req: FlowRequest) => boolean, inits: FlowWorkerInit[] = []): FlowWorkerPort {
   const handle = createFlowHandler();
   let onMessage: (m: FlowResponse) => void = () => {};
   let onError: (e: unknown) => void = () => {};
   let alive = true;
   return {
     send(req, transfer) {
+      if (isFlowWorkerInit(req)) {
+        expect(log).toEqual([]); // before any pair
+        inits.push(req);
+        return handle.init(req);
+      }
       expect(transfer).toEqual([req.frame0, req.frame1]);
       log.push(req.id);
       setTimeout(() => {
@@ -96,18 +102,78 @@ describe('FlowPool', () => {
     await expect(pool.computePair(a, b, 10, 8)).rejects.toMatchObject({ code: 'E_CANCELLED' });
   });
 
-  it('Node worker_threads run the same core (2 workers, 3 pairs)', async () => {
-    const pool = createNodeFlowPool(2);
-    try {
-      const inputs = [7, 8, 9].map((s) => frames(48, 36, s));
-      const results = await Promise.all(inputs.map(([a, b]) => pool.computePair(a, b, 48, 36)));
-      const tv = new TVL1();
-      results.forEach((r, i) => {
-        const want = tv.calc({ data: inputs[i][0], width: 48, height: 36 }, { data: inputs[i][1], width: 48, height: 36 });
-        expect(Array.from(r.flow)).toEqual(Array.from(want));
-      });
-    } finally {
-      pool.terminate();
-    }
+  it('sends the (awaited) init message to each worker once, before its first pair', async () => {
+    const wasm = await loadTVL1WasmModule();
+    const inits: FlowWorkerInit[] = [];
+    let ports = 0;
+    let release: (m: FlowWorkerInit) => void = () => {};
+    const init = new Promise<FlowWorkerInit>((r) => (release = r));
+    const pool = new FlowPool(
+      () => {
+        ports++;
+        return fakePort([], undefined, inits);
+      },
+      2,
+      { init },
+    );
+    const [a, b] = frames(20, 16, 4);
+    const pending = [1, 2, 3].map(() => pool.computePair(a, b, 20, 16));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ports).toBe(0); // nothing starts before the module is there
+    release({ type: 'init', kernels: 'auto', wasm });
+    const results = await Promise.all(pending);
+    expect(ports).toBe(2);
+    expect(inits.map((m) => m.kernels)).toEqual(['auto', 'auto']);
+    expect(results.map((r) => r.kernels)).toEqual(['wasm', 'wasm', 'wasm']);
+    const want = new TVL1().calc({ data: a, width: 20, height: 16 }, { data: b, width: 20, height: 16 });
+    for (const r of results) expect(new Uint32Array(r.flow.buffer)).toEqual(new Uint32Array(want.buffer));
+    expect(await pool.kernels()).toEqual({ kernels: 'auto', wasm: true, reason: undefined });
+    pool.terminate();
   });
+
+  it('kernels: auto without a module runs TypeScript; forced wasm without one fails with a reason; a failed init is auto', async () => {
+    const [a, b] = frames(12, 10, 5);
+    const auto = new FlowPool(() => fakePort([]), 1, { init: { type: 'init', kernels: 'auto', wasm: null } });
+    expect((await auto.computePair(a, b, 12, 10)).kernels).toBe('ts');
+    auto.terminate();
+    const forced = new FlowPool(() => fakePort([]), 1, { init: { type: 'init', kernels: 'wasm', wasm: null, reason: 'no SIMD here' } });
+    const err = await forced.computePair(a, b, 12, 10).catch((e: unknown) => e);
+    expect(isAppError(err) && err.code).toBe('E_INTERNAL');
+    expect(String(err)).toMatch(/no SIMD here/);
+    forced.terminate();
+    const failed = new FlowPool(() => fakePort([]), 1, { init: Promise.reject(new Error('fetch failed')) });
+    expect((await failed.computePair(a, b, 12, 10)).kernels).toBe('ts');
+    expect(await failed.kernels()).toEqual({ kernels: 'auto', wasm: false, reason: 'fetch failed' });
+    failed.terminate();
+  });
+
+  it('a module that is not the kernel module falls back to TypeScript under auto', async () => {
+    // the smallest valid module: no exports, so instantiation succeeds but the kernels are missing
+    const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    const handle = createFlowHandler({ type: 'init', kernels: 'auto', wasm: empty });
+    const [a, b] = frames(12, 10, 6);
+    const { response } = handle({ id: 1, width: 12, height: 10, frame0: a.slice().buffer, frame1: b.slice().buffer });
+    expect(response.ok && response.kernels).toBe('ts');
+    handle.init({ type: 'init', kernels: 'wasm', wasm: empty });
+    const forced = handle({ id: 2, width: 12, height: 10, frame0: a.slice().buffer, frame1: b.slice().buffer }).response;
+    expect(!forced.ok && forced.error.code).toBe('E_INTERNAL');
+  });
+
+  for (const kernels of ['wasm', 'ts'] as const) {
+    it(`Node worker_threads run the same core (2 workers, 3 pairs, ${kernels} kernels)`, async () => {
+      const pool = createNodeFlowPool(2, { kernels });
+      try {
+        const inputs = [7, 8, 9].map((s) => frames(48, 36, s));
+        const results = await Promise.all(inputs.map(([a, b]) => pool.computePair(a, b, 48, 36)));
+        const tv = new TVL1();
+        results.forEach((r, i) => {
+          expect(r.kernels).toBe(kernels);
+          const want = tv.calc({ data: inputs[i][0], width: 48, height: 36 }, { data: inputs[i][1], width: 48, height: 36 });
+          expect(new Uint32Array(r.flow.buffer)).toEqual(new Uint32Array(want.buffer));
+        });
+      } finally {
+        pool.terminate();
+      }
+    });
+  }
 });

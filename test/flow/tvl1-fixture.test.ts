@@ -1,13 +1,16 @@
 /**
  * The CPU TV-L1 against OpenCV on the first 24 frame pairs of the fixture video, decoded at the canonical size
  * (342×256) with the native ffmpeg CLI and the canonical filter graph; grey by src/flow/gray.ts, which must equal
- * OpenCV's COLOR_RGB2GRAY byte for byte.
+ * OpenCV's COLOR_RGB2GRAY byte for byte. The WebAssembly SIMD kernels (the default path) against OpenCV, and the
+ * TypeScript kernels against them bit for bit.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalFilter } from '../../src/decode/filter';
 import { TVL1 } from '../../src/flow/cpu/tvl1';
 import { rgbToGray } from '../../src/flow/gray';
+import { createWasmKernels } from '../../src/flow/wasm/kernels';
 import { decodeRgbFrames } from '../../tools/cli/lib/ffmpeg-native';
+import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
 import { FIXTURE, epeStats, opencvFlowForVideo } from './reference';
 
 const PAIRS = 24;
@@ -24,11 +27,13 @@ describe('TV-L1 CPU vs OpenCV on the fixture video', () => {
     const gray = frames.map((f) => rgbToGray(f, width, height));
     gray.forEach((g, i) => expect(g).toEqual((ref.gray.data as Uint8Array).subarray(i * n, (i + 1) * n)));
 
-    const tv = new TVL1();
+    const wasm = new TVL1({}, createWasmKernels(await loadTVL1WasmModule()));
+    const ts = new TVL1();
     const flow = new Float32Array(n * 2);
-    const all = { mean: 0, p999: 0, max: 0, exact: 0 };
+    const tsFlow = new Float32Array(n * 2);
+    const all = { mean: 0, p999: 0, max: 0, exact: 0, tsDiffers: 0 };
     for (let i = 0; i < PAIRS; i++) {
-      tv.calc({ data: gray[i], width, height }, { data: gray[i + 1], width, height }, flow);
+      wasm.calc({ data: gray[i], width, height }, { data: gray[i + 1], width, height }, flow);
       const s = epeStats(flow, (ref.flow.data as Float32Array).subarray(i * n * 2, (i + 1) * n * 2));
       all.mean += s.mean / PAIRS;
       all.p999 = Math.max(all.p999, s.p999);
@@ -37,9 +42,15 @@ describe('TV-L1 CPU vs OpenCV on the fixture video', () => {
       expect(flow.every(Number.isFinite)).toBe(true);
       expect(s.mean).toBeLessThanOrEqual(0.01);
       expect(s.p999).toBeLessThanOrEqual(0.1);
+      // the TypeScript kernels give the same flow bit for bit (so the same distance to OpenCV)
+      ts.calc({ data: gray[i], width, height }, { data: gray[i + 1], width, height }, tsFlow);
+      const a = new Uint32Array(flow.buffer);
+      const b = new Uint32Array(tsFlow.buffer);
+      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) all.tsDiffers++;
     }
     console.info(
-      `fixture ${PAIRS} pairs: mean EPE ${all.mean.toExponential(2)} px, worst p99.9 ${all.p999.toExponential(2)}, max ${all.max.toExponential(2)}, bit-exact ${(100 * all.exact).toFixed(2)} %`,
+      `fixture ${PAIRS} pairs (WebAssembly kernels; TypeScript identical: ${all.tsDiffers === 0}): mean EPE ${all.mean.toExponential(2)} px, worst p99.9 ${all.p999.toExponential(2)}, max ${all.max.toExponential(2)}, bit-exact vs OpenCV ${(100 * all.exact).toFixed(2)} %`,
     );
+    expect(all.tsDiffers, 'values where the TypeScript and WebAssembly flows differ').toBe(0);
   });
 });

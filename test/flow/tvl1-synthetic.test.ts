@@ -1,19 +1,28 @@
 /**
  * The CPU TV-L1 against OpenCV's DualTVL1 (Debian python3-opencv 4.6, default parameters) on synthetic pairs and
- * on the bad inputs the issue names. Reference flows are computed once and cached under .cache/flow/.
+ * on the bad inputs the issue names, with the WebAssembly SIMD kernels (the default path) and with the
+ * TypeScript kernels; both flows must also be identical bit for bit. Reference flows are computed once and cached
+ * under .cache/flow/.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors';
 import { TVL1 } from '../../src/flow/cpu/tvl1';
+import { createWasmKernels } from '../../src/flow/wasm/kernels';
+import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
 import { type GrayStack, epeStats, opencvFlowForFrames } from './reference';
 import { constantPair, makePair, rotate, translate, zoom } from './synthetic';
 
 const W = 342;
 const H = 256;
 
-function ours(pair: GrayStack, params = {}): Float32Array {
+let wasmModule: WebAssembly.Module;
+beforeAll(async () => {
+  wasmModule = await loadTVL1WasmModule();
+});
+
+function ours(pair: GrayStack, params = {}, kernels: 'wasm' | 'ts' = 'ts'): Float32Array {
   const n = pair.width * pair.height;
-  const tv = new TVL1(params);
+  const tv = kernels === 'wasm' ? new TVL1(params, createWasmKernels(wasmModule)) : new TVL1(params);
   return tv.calc(
     { data: pair.data.subarray(0, n), width: pair.width, height: pair.height },
     { data: pair.data.subarray(n, 2 * n), width: pair.width, height: pair.height },
@@ -22,12 +31,16 @@ function ours(pair: GrayStack, params = {}): Float32Array {
 
 function expectClose(name: string, pair: GrayStack, params: Record<string, number> = {}): void {
   const ref = opencvFlowForFrames(name, pair, params);
-  const got = ours(pair, params);
-  const s = epeStats(got, ref);
-  console.info(`${name}: mean EPE ${s.mean.toExponential(2)} px, p99.9 ${s.p999.toExponential(2)}, max ${s.max.toExponential(2)}, bit-exact ${(100 * s.exact).toFixed(2)} %`);
-  expect(got.every(Number.isFinite)).toBe(true);
-  expect(s.mean).toBeLessThanOrEqual(0.01);
-  expect(s.p999).toBeLessThanOrEqual(0.1);
+  const flows = { wasm: ours(pair, params, 'wasm'), ts: ours(pair, params, 'ts') };
+  for (const kernels of ['wasm', 'ts'] as const) {
+    const got = flows[kernels];
+    const s = epeStats(got, ref);
+    console.info(`${name} (${kernels}): mean EPE ${s.mean.toExponential(2)} px, p99.9 ${s.p999.toExponential(2)}, max ${s.max.toExponential(2)}, bit-exact ${(100 * s.exact).toFixed(2)} %`);
+    expect(got.every(Number.isFinite)).toBe(true);
+    expect(s.mean).toBeLessThanOrEqual(0.01);
+    expect(s.p999).toBeLessThanOrEqual(0.1);
+  }
+  expect(new Uint32Array(flows.wasm.buffer), `${name}: WebAssembly and TypeScript flows differ`).toEqual(new Uint32Array(flows.ts.buffer));
 }
 
 describe('TV-L1 CPU vs OpenCV on synthetic pairs (342×256)', () => {
@@ -40,6 +53,7 @@ describe('TV-L1 CPU vs OpenCV on synthetic pairs (342×256)', () => {
     const pair = constantPair(W, H, 0, 0);
     expectClose('black', pair);
     expect(ours(pair).every((v) => v === 0)).toBe(true);
+    expect(ours(pair, {}, 'wasm').every((v) => Object.is(v, 0))).toBe(true);
   });
 });
 
@@ -68,6 +82,7 @@ describe('TV-L1 CPU on small and bad inputs', () => {
       const flow = ours(pair);
       expect(flow.length).toBe(w * h * 2);
       expect(flow.every(Number.isFinite)).toBe(true);
+      expect(new Uint32Array(ours(pair, {}, 'wasm').buffer)).toEqual(new Uint32Array(flow.buffer));
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * Selection networks for exact medians: Batcher odd-even merges of sorted lists (padded with +∞), "k-th of two
  * sorted lists", symbolic simulation and backward pruning to the needed outputs. Used by
- * tools/codegen/median-network.ts (TypeScript kernels) and tools/wasm-proto (C/WebAssembly SIMD kernels).
+ * tools/codegen/median-network.ts (TypeScript kernels) and tools/codegen/median-network-wasm.ts (AssemblyScript
+ * WebAssembly SIMD kernels).
  */
 
 export type Wire = { kind: 'inf' } | { kind: 'var'; id: number };
@@ -98,8 +99,8 @@ export function sort5(net: Net, v: Wire[]): Wire[] {
 }
 
 /** Emit code computing `outputs` (assigned to `targets`), pruned. */
-/** How to print one min/max and one declaration: TypeScript (Math.min) or C with WebAssembly SIMD (f32x4 pmin/pmax). */
-export type Style = 'ts' | 'c-simd';
+/** How to print one min/max and one declaration: TypeScript (Math.min) or AssemblyScript with WebAssembly SIMD (f32x4 pmin/pmax). */
+export type Style = 'ts' | 'c-simd' | 'as-simd';
 
 export function emit(net: Net, outputs: Wire[], targets: string[], indent: string, decl: 'const' | '' = 'const', style: Style = 'ts'): string[] {
   const need = new Set<number>();
@@ -117,7 +118,9 @@ export function emit(net: Net, outputs: Wire[], targets: string[], indent: strin
   const lines = keep.map((op) =>
     style === 'ts'
       ? `${indent}const ${net.names[op.out]} = Math.${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`
-      : `${indent}const v128_t ${net.names[op.out]} = wasm_f32x4_p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`,
+      : style === 'c-simd'
+        ? `${indent}const v128_t ${net.names[op.out]} = wasm_f32x4_p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`
+        : `${indent}const ${net.names[op.out]} = f32x4.p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`,
   );
   outputs.forEach((o, i) => {
     if (o.kind !== 'var') throw new Error('output is a constant');
@@ -127,6 +130,6 @@ export function emit(net: Net, outputs: Wire[], targets: string[], indent: strin
 }
 
 export function countOps(lines: string[]): number {
-  return lines.filter((l) => l.includes('Math.') || l.includes('wasm_f32x4_p')).length;
+  return lines.filter((l) => l.includes('Math.') || l.includes('f32x4.p') || l.includes('wasm_f32x4_p')).length;
 }
 

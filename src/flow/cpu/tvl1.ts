@@ -25,8 +25,8 @@ export interface GrayFrame {
 }
 
 /**
- * Optional replacements for the two hottest kernels (e.g. a WebAssembly SIMD build, see tools/wasm-proto), with
- * the allocator they need for their buffers. Any replacement must give exactly the TypeScript kernel's values.
+ * Optional replacements for the hottest kernels (the WebAssembly SIMD build of src/flow/wasm), with the allocator
+ * they need for their buffers. Any replacement must give exactly the TypeScript kernel's values.
  */
 export interface TVL1Kernels {
   /** All float buffers for one frame size (width × height at level 0), in one call (e.g. views into one WebAssembly memory). */
