@@ -52,7 +52,7 @@ export interface StreamMeta {
   paddedFrames: number;
   /** Feature steps T'. */
   steps: number;
-  model: { name: string; modality: string; classes: number; dtype: string; widthDivisor: number; sha256?: string };
+  model: { name: string; modality: string; classes: number; dtype: string; compute?: 'fp32' | 'fp16'; widthDivisor: number; sha256?: string };
   /** Where the model ran, and why it fell back if it did. */
   backend: string;
   fallback?: string;

@@ -4,6 +4,7 @@
  */
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import { readI3dModelMeta, type I3dModelMeta } from '../model/graph/i3d-graph';
+import { toHalfCompute } from '../model/graph/half-compute';
 import type { TemporalPads } from '../model/graph/pads';
 import { runI3d, toFeatureLayouts } from '../model/features';
 import { createSession, release, type ModelSession } from '../model/ort';
@@ -28,10 +29,29 @@ export class SessionModel implements StreamModel {
     this.fallbacks.push(...session.fallbackReasons);
   }
 
-  static async open(bytes: Uint8Array, device: Device): Promise<SessionModel> {
+  /**
+   * `halfCompute`: on WebGPU with shader-f16, run an fp16 model's half-precision-compute graph (falls back to
+   * float32 compute on fp16 weights when that graph does not load).
+   */
+  static async open(bytes: Uint8Array, device: Device, opts: { halfCompute?: boolean } = {}): Promise<SessionModel> {
     const meta = readI3dModelMeta(bytes);
+    if (opts.halfCompute && device === 'webgpu' && meta.dtype === 'fp16') {
+      try {
+        const half = await createSession(toHalfCompute(bytes), { device: 'webgpu', fallback: false });
+        const m = new SessionModel(bytes, meta, half);
+        m.compute = 'fp16';
+        return m;
+      } catch (e) {
+        const m = new SessionModel(bytes, meta, await createSession(bytes, { device }));
+        m.fallbacks.unshift(`fp16 compute unavailable, float32 compute: ${e instanceof Error ? e.message : String(e)}`);
+        return m;
+      }
+    }
     return new SessionModel(bytes, meta, await createSession(bytes, { device }));
   }
+
+  /** Arithmetic precision of the running graph. */
+  compute: 'fp32' | 'fp16' = 'fp32';
 
   /** The device that runs the model now. */
   get device(): Device {
@@ -46,6 +66,7 @@ export class SessionModel implements StreamModel {
       this.fallbacks.push(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
       await release(this.session).catch(() => undefined);
       this.session = await createSession(this.bytes, { device: 'wasm', fallback: false });
+      this.compute = 'fp32';
       return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
     }
   }

@@ -72,12 +72,20 @@ const api: PipelineApi = {
         if (!id) throw new AppError('E_MODEL_MISSING', `no ${stream} model chosen`);
         const { bytes, record } = await models.modelBytes(id, settings.dtype);
         if (record.modality !== stream) throw new AppError('E_MODEL_MISSING', `${record.name} is a ${record.modality} model, not ${stream}`);
-        const model = await SessionModel.open(bytes, device);
+        const model = await SessionModel.open(bytes, device, { halfCompute: caps.shaderF16 });
         opened.push(model);
         streamModels[stream] = {
           model,
           describe: () => ({
-            model: { name: record.name, modality: record.modality, classes: record.classes, dtype: settings.dtype, widthDivisor: record.widthDivisor, sha256: record.sourceSha256 },
+            model: {
+              name: record.name,
+              modality: record.modality,
+              classes: record.classes,
+              dtype: settings.dtype,
+              compute: model.compute,
+              widthDivisor: record.widthDivisor,
+              sha256: record.sourceSha256,
+            },
             backend: model.device,
             fallback: model.fallbacks.length > 0 ? model.fallbacks.join('; ') : undefined,
           }),
