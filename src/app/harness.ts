@@ -4,6 +4,7 @@
  */
 import { decodeVideo, probeVideo } from '../decode/client';
 import { pipeline } from '../bridge/pipeline';
+import { benchHarness } from './harness-bench';
 import { flowHarness } from './harness-flow';
 import { modelHarness } from './harness-model';
 
@@ -56,7 +57,7 @@ const base = {
   },
 };
 
-const harness = { ...base, ...flowHarness, ...modelHarness };
+const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness };
 
 declare global {
   interface Window {

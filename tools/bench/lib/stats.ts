@@ -1,5 +1,6 @@
 /** Shared helpers of the benchmark stages: summaries of repeated runs, machine description, table printing. */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { Figure, FigureSide } from './schema';
 
 export interface Summary {
   median: number;
@@ -18,6 +19,16 @@ export function summarise(values: number[]): Summary {
 
 export function round(x: number, digits = 4): number {
   return Number(x.toPrecision(digits));
+}
+
+/** A figure from the values of repeated runs (see schema.ts). */
+export function figure(id: string, label: string, side: FigureSide, unit: string, values: number[], params: Figure['params'] = {}, note?: string): Figure {
+  return { id, label, side, unit, ...summarise(values), params, ...(note ? { note } : {}) };
+}
+
+/** 1-, 5- and 15-minute load averages, 2 decimals. */
+export function loadAverage(): number[] {
+  return loadavg().map((x) => Math.round(x * 100) / 100);
 }
 
 export interface MachineInfo {
