@@ -1,7 +1,9 @@
 /**
- * Benchmark stage `flow`: TV-L1 frame pairs per second of the TypeScript CPU path in Node (1 and 2
- * worker_threads, src/flow/pool.ts) next to OpenCV's DualTVL1 (Debian python3-opencv, cv2.setNumThreads with
- * the same count), on the same grey frames, in the same run, at 341×256 and 224×224.
+ * Benchmark stage `flow`: TV-L1 frame pairs per second of the CPU path in Node (1 and 2 worker_threads,
+ * src/flow/pool.ts) with the WebAssembly SIMD kernels (src/flow/wasm, the default) and with the pure TypeScript
+ * kernels, next to OpenCV's DualTVL1 (Debian python3-opencv, cv2.setNumThreads with the same count), on the same
+ * grey frames, in the same run, at 341×256 and 224×224. msPerPair of the 1-thread rows is the single-thread time
+ * per pair.
  *
  * Input: consecutive frames of the fixture video from frame FIRST_FRAME on (past its static opening), decoded at
  * the canonical 342×256 and cropped (341×256: the left 341 columns; 224×224: the centre). Every figure is the
@@ -38,7 +40,7 @@ function config(opts: StageOptions): Config {
 }
 
 export interface FlowBenchRow {
-  impl: 'ts-cpu-node' | 'opencv';
+  impl: 'wasm-cpu-node' | 'ts-cpu-node' | 'opencv';
   threads: number;
   size: string;
   pairsPerSecond: Summary;
@@ -56,17 +58,23 @@ function cropStack(frames: Uint8Array[], w0: number, h0: number, w: number, h: n
   return out;
 }
 
-async function timeTypeScript(stack: Uint8Array, w: number, h: number, pairs: number, threads: number, runs: number): Promise<number[]> {
+const KERNELS = { 'wasm-cpu-node': 'wasm', 'ts-cpu-node': 'ts' } as const;
+
+async function timeWorkers(stack: Uint8Array, w: number, h: number, pairs: number, threads: number, runs: number, kernels: 'wasm' | 'ts'): Promise<number[]> {
   const frame = (i: number) => stack.subarray(i * w * h, (i + 1) * w * h);
-  const pool = createNodeFlowPool(threads);
+  const pool = createNodeFlowPool(threads, { kernels });
+  const check = (r: { kernels: string }) => {
+    if (r.kernels !== kernels) throw new Error(`flow bench: asked for ${kernels} kernels, the workers ran ${r.kernels}`);
+  };
   try {
     // warm-up: one pair per worker (starts the threads and lets V8 optimise)
-    await Promise.all(Array.from({ length: threads }, (_, i) => pool.computePair(frame(i % pairs), frame((i % pairs) + 1), w, h)));
+    (await Promise.all(Array.from({ length: threads }, (_, i) => pool.computePair(frame(i % pairs), frame((i % pairs) + 1), w, h)))).forEach(check);
     const seconds: number[] = [];
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: pairs }, (_, i) => pool.computePair(frame(i), frame(i + 1), w, h)));
+      const results = await Promise.all(Array.from({ length: pairs }, (_, i) => pool.computePair(frame(i), frame(i + 1), w, h)));
       seconds.push((performance.now() - t0) / 1000);
+      results.forEach(check);
     }
     return seconds;
   } finally {
@@ -102,10 +110,12 @@ export async function run(opts: StageOptions): Promise<StageResult> {
     const framesPath = join(opts.workDir, `flow-frames-${w}x${h}.npy`);
     writeFileSync(framesPath, encodeNpy(stack, [cfg.pairs + 1, h, w]));
     for (const threads of cfg.threads) {
-      const ts = await timeTypeScript(stack, w, h, cfg.pairs, threads, cfg.runs);
+      const wasm = await timeWorkers(stack, w, h, cfg.pairs, threads, cfg.runs, KERNELS['wasm-cpu-node']);
+      const ts = await timeWorkers(stack, w, h, cfg.pairs, threads, cfg.runs, KERNELS['ts-cpu-node']);
       const cv = timeOpenCv(framesPath, threads, cfg.runs, opts.workDir);
       opencvVersion = cv.version;
       for (const [impl, seconds] of [
+        ['wasm-cpu-node', wasm],
         ['ts-cpu-node', ts],
         ['opencv', cv.seconds],
       ] as const) {
@@ -121,25 +131,26 @@ export async function run(opts: StageOptions): Promise<StageResult> {
   }
 
   const ratios = rows
-    .filter((r) => r.impl === 'ts-cpu-node')
+    .filter((r) => r.impl !== 'opencv')
     .map((r) => {
       const cv = rows.find((c) => c.impl === 'opencv' && c.size === r.size && c.threads === r.threads) as FlowBenchRow;
-      return { size: r.size, threads: r.threads, tsOverOpenCv: round(r.pairsPerSecond.median / cv.pairsPerSecond.median, 3) };
+      return { impl: r.impl, size: r.size, threads: r.threads, overOpenCv: round(r.pairsPerSecond.median / cv.pairsPerSecond.median, 3) };
     });
+  const LABELS = { 'wasm-cpu-node': 'WASM SIMD CPU (Node workers)', 'ts-cpu-node': 'TS CPU (Node workers)' } as const;
 
   const table = formatTable([
     ['size', 'implementation', 'threads', 'pairs/s', 'min', 'max', 'ms/pair', 'vs OpenCV'],
     ...rows.map((r) => {
-      const ratio = ratios.find((x) => x.size === r.size && x.threads === r.threads);
+      const ratio = ratios.find((x) => x.impl === r.impl && x.size === r.size && x.threads === r.threads);
       return [
         r.size,
-        r.impl === 'opencv' ? `OpenCV ${opencvVersion}` : 'TS CPU (Node workers)',
+        r.impl === 'opencv' ? `OpenCV ${opencvVersion}` : LABELS[r.impl],
         String(r.threads),
         r.pairsPerSecond.median.toFixed(2),
         r.pairsPerSecond.min.toFixed(2),
         r.pairsPerSecond.max.toFixed(2),
         r.msPerPair.median.toFixed(0),
-        r.impl === 'opencv' ? '1.00' : (ratio?.tsOverOpenCv ?? 0).toFixed(2),
+        r.impl === 'opencv' ? '1.00' : (ratio?.overOpenCv ?? 0).toFixed(2),
       ];
     }),
   ]);
