@@ -8,6 +8,7 @@
 // (tools/cli/lib/flow-wasm-node.ts) and `npm run build:wasm`. Usage: node tools/build-wasm.mjs [--force] [--quiet]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,11 +32,17 @@ function sourceHash(ascVersion) {
   return h.digest('hex');
 }
 
+/** The compiler's version, without loading the compiler (slow) when nothing needs building. */
+function ascVersion() {
+  return JSON.parse(readFileSync(createRequire(import.meta.url).resolve('assemblyscript/package.json'), 'utf8')).version;
+}
+
 /** Builds src/flow/wasm/generated/tvl1.wasm unless it is up to date; returns its path. */
 export async function buildWasm({ force = false, quiet = false } = {}) {
-  const asc = await import('assemblyscript/asc');
-  const hash = sourceHash(asc.version);
+  const hash = sourceHash(ascVersion());
   if (!force && existsSync(TVL1_WASM) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === hash) return TVL1_WASM;
+  const asc = await import('assemblyscript/asc');
+  if (asc.version !== ascVersion()) throw new Error(`assemblyscript: package.json says ${ascVersion()}, the compiler ${asc.version}`);
   const t0 = performance.now();
   let binary = null;
   const errors = [];

@@ -1,9 +1,11 @@
 /**
- * npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu] [--threads T]
+ * npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu] [--threads T] [--kernels auto|wasm|ts]
  *
  * Decodes VIDEO with the native ffmpeg CLI and the canonical filter graph (short side 256), converts to grey
  * like OpenCV, computes OpenCV-exact TV-L1 between consecutive frames on T worker threads, and writes the raw
  * flow (before clipping) as float32 .npy of shape (n−1, H, W, 2), channels (x, y). Prints one line of JSON.
+ * `--kernels`: WebAssembly SIMD (`wasm`), TypeScript (`ts`) or WebAssembly where available (`auto`, default);
+ * both give the same flow bit for bit.
  * `--backend webgpu` is not available yet.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -15,7 +17,8 @@ import { npyHeader } from '../../src/io/npy';
 import { decodeRgbFrames } from './lib/ffmpeg-native';
 import { createNodeFlowPool } from './lib/flow-node-pool';
 
-const USAGE = 'usage: npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu] [--threads T]';
+const USAGE = 'usage: npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu] [--threads T] [--kernels auto|wasm|ts]';
+const KERNELS = ['auto', 'wasm', 'ts'] as const;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -26,8 +29,11 @@ async function main(): Promise<void> {
       fps: { type: 'string' },
       backend: { type: 'string', default: 'cpu' },
       threads: { type: 'string' },
+      kernels: { type: 'string', default: 'auto' },
     },
   });
+  const kernels = KERNELS.find((k) => k === values.kernels);
+  if (!kernels) throw new Error(`--kernels must be one of ${KERNELS.join(', ')}`);
   const video = positionals[0];
   if (!video || !values.out || positionals.length > 1) throw new Error(USAGE);
   if (values.backend !== 'cpu') throw new Error(`--backend ${values.backend} is not available yet (only cpu)`);
@@ -44,8 +50,9 @@ async function main(): Promise<void> {
   const t1 = performance.now();
 
   const fd = openSync(values.out, 'w');
-  const pool = createNodeFlowPool(Math.max(1, Math.min(threads, pairs)));
+  const pool = createNodeFlowPool(Math.max(1, Math.min(threads, pairs)), { kernels });
   let iterations = 0;
+  const used = new Set<string>();
   try {
     writeSync(fd, npyHeader('<f4', [pairs, height, width, 2]));
     // keep at most 2·threads pairs in flight; write in order as they finish
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
       inFlight.push(
         pool.computePair(gray[i], gray[i + 1], width, height).then((r) => {
           iterations += r.stats.innerIterations;
+          used.add(r.kernels);
           return r.flow;
         }),
       );
@@ -82,6 +90,7 @@ async function main(): Promise<void> {
       height,
       threads,
       backend: 'cpu',
+      kernels: [...used].join('+'),
       decodeSeconds: Number(((t1 - t0) / 1000).toFixed(3)),
       flowSeconds: Number(((t2 - t1) / 1000).toFixed(3)),
       pairsPerSecond: pairs > 0 ? Number((pairs / ((t2 - t1) / 1000)).toFixed(3)) : 0,
