@@ -6,6 +6,7 @@ import { decodeVideo, probeVideo } from '../decode/client';
 import { pipeline } from '../bridge/pipeline';
 import { benchHarness } from './harness-bench';
 import { flowHarness } from './harness-flow';
+import { i3dHarness } from './harness-i3d';
 import { modelHarness } from './harness-model';
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
@@ -57,7 +58,7 @@ const base = {
   },
 };
 
-const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness };
+const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness, ...i3dHarness };
 
 declare global {
   interface Window {
