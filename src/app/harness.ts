@@ -8,6 +8,7 @@ import { benchHarness } from './harness-bench';
 import { flowHarness } from './harness-flow';
 import { i3dHarness } from './harness-i3d';
 import { modelHarness } from './harness-model';
+import { wasmHarness } from './harness-wasm';
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
@@ -58,7 +59,7 @@ const base = {
   },
 };
 
-const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness, ...i3dHarness };
+const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness, ...i3dHarness, ...wasmHarness };
 
 declare global {
   interface Window {
