@@ -100,7 +100,7 @@ export function sort5(net: Net, v: Wire[]): Wire[] {
 
 /** Emit code computing `outputs` (assigned to `targets`), pruned. */
 /** How to print one min/max and one declaration: TypeScript (Math.min) or AssemblyScript with WebAssembly SIMD (f32x4 pmin/pmax). */
-export type Style = 'ts' | 'c-simd' | 'as-simd';
+export type Style = 'ts' | 'as-simd';
 
 export function emit(net: Net, outputs: Wire[], targets: string[], indent: string, decl: 'const' | '' = 'const', style: Style = 'ts'): string[] {
   const need = new Set<number>();
@@ -118,9 +118,7 @@ export function emit(net: Net, outputs: Wire[], targets: string[], indent: strin
   const lines = keep.map((op) =>
     style === 'ts'
       ? `${indent}const ${net.names[op.out]} = Math.${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`
-      : style === 'c-simd'
-        ? `${indent}const v128_t ${net.names[op.out]} = wasm_f32x4_p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`
-        : `${indent}const ${net.names[op.out]} = f32x4.p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`,
+      : `${indent}const ${net.names[op.out]} = f32x4.p${op.fn}(${net.names[op.a]}, ${net.names[op.b]});`,
   );
   outputs.forEach((o, i) => {
     if (o.kind !== 'var') throw new Error('output is a constant');
@@ -130,6 +128,6 @@ export function emit(net: Net, outputs: Wire[], targets: string[], indent: strin
 }
 
 export function countOps(lines: string[]): number {
-  return lines.filter((l) => l.includes('Math.') || l.includes('f32x4.p') || l.includes('wasm_f32x4_p')).length;
+  return lines.filter((l) => l.includes('Math.') || l.includes('f32x4.p')).length;
 }
 

@@ -3,6 +3,8 @@
  * signed zeros count): each kernel on random data over many sizes (vector bodies, scalar tails, 1-pixel rows and
  * columns), then whole TV-L1 pairs.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../../test/flow/synthetic';
 import { loadTVL1WasmModule } from '../../../tools/cli/lib/flow-wasm-node';
@@ -51,8 +53,11 @@ const SIZES: Array<[number, number]> = [
 ];
 
 describe('WebAssembly kernels = TypeScript kernels, bit for bit', () => {
-  it('the module has the kernel exports', async () => {
+  it('the module has the kernel exports; median-net.ts is what its generator writes', async () => {
     expect(isTVL1KernelModule(await loadTVL1WasmModule())).toBe(true);
+    const root = new URL('../../../', import.meta.url);
+    const generated = execFileSync(process.execPath, ['--import', 'tsx', 'tools/codegen/median-network-wasm.ts'], { cwd: root, encoding: 'utf8' });
+    expect(generated).toBe(readFileSync(new URL('src/flow/wasm/assembly/median-net.ts', root), 'utf8'));
   });
 
   it('inner iteration (all branches of the thresholding, g ≤ FLT_EPSILON, borders), 6 iterations per size', async () => {
