@@ -66,7 +66,7 @@ export async function buildWasm({ force = false, quiet = false } = {}) {
   const stampTmp = `${STAMP}.${process.pid}.tmp`;
   writeFileSync(stampTmp, `${hash}\n`);
   renameSync(stampTmp, STAMP);
-  if (!quiet) console.log(`built ${TVL1_WASM.slice(ROOT.length + 1)} (${binary.length} bytes, asc ${asc.version}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (!quiet) process.stderr.write(`built ${TVL1_WASM.slice(ROOT.length + 1)} (${binary.length} bytes, asc ${asc.version}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return TVL1_WASM;
 }
 

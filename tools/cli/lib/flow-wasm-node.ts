@@ -9,6 +9,6 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 
 /** The compiled kernel module; rejects when it cannot be built or this runtime lacks WebAssembly SIMD. */
 export function loadTVL1WasmModule(): Promise<WebAssembly.Module> {
-  compiled ??= buildWasm({ quiet: true }).then((path) => WebAssembly.compile(readFileSync(path)));
+  compiled ??= buildWasm().then((path) => WebAssembly.compile(readFileSync(path)));
   return compiled;
 }
