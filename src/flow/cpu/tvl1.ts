@@ -37,6 +37,8 @@ export interface TVL1Kernels {
   median5?: (u: Float32Array, w: number, h: number) => void;
   /** Same contract as `warpBicubic3`. */
   warp?: typeof warpBicubic3;
+  /** Same contract as `calcGradRho`. */
+  gradRho?: typeof calcGradRho;
 }
 
 /** Counters of the last `calc` (for tests and benchmarks). */
@@ -187,9 +189,10 @@ export class TVL1 {
     p22.fill(0, 0, n);
 
     const warpStep = this.kernels?.warp ?? warpBicubic3;
+    const gradRhoStep = this.kernels?.gradRho ?? calcGradRho;
     for (let warp = 0; warp < p.warps; warp++) {
       warpStep(I1, I1x, I1y, u1, u2, w, h, I1w, I1wx, I1wy);
-      calcGradRho(I0, I1w, I1wx, I1wy, u1, u2, grad, rhoC, n);
+      gradRhoStep(I0, I1w, I1wx, I1wy, u1, u2, grad, rhoC, n);
 
       // OpenCV: `float error = FLT_MAX; for (...; error > scaledEpsilon && ...; ...)` in both loops
       let above = true;

@@ -11,7 +11,7 @@ import { loadTVL1WasmModule } from '../../../tools/cli/lib/flow-wasm-node';
 import { type TVL1Kernels, TVL1 } from '../cpu';
 import { MedianScratch, median5InPlace } from '../cpu/median';
 import { warpBicubic3 } from '../cpu/remap';
-import { innerIteration } from '../cpu/tvl1';
+import { calcGradRho, innerIteration } from '../cpu/tvl1';
 import { createWasmKernels, isTVL1KernelModule } from './kernels';
 
 const fr = Math.fround;
@@ -136,6 +136,21 @@ describe('WebAssembly kernels = TypeScript kernels, bit for bit', () => {
       K.warp!(s0, s1, s2, u1, u2, w, h, bufs[5], bufs[6], bufs[7]);
       warpBicubic3(s0, s1, s2, u1, u2, w, h, want[0], want[1], want[2]);
       for (let k = 0; k < 3; k++) expectSameBits(bufs[5 + k], want[k], `warp ${w}×${h} image ${k}`);
+    }
+  });
+
+  it('grad and rho_c of a warp', async () => {
+    const K = await kernels();
+    for (const n of [1, 3, 4, 5, 17, 3072]) {
+      const r = prng(n);
+      const bufs = K.allocate(Array<number>(8).fill(n), n, 1);
+      for (let k = 0; k < 6; k++) for (let i = 0; i < n; i++) bufs[k][i] = fr((r() - 0.5) * (k < 2 ? 500 : 40));
+      const want = [new Float32Array(n), new Float32Array(n)];
+      const [I0, I1w, ix, iy, u1, u2, grad, rhoC] = bufs;
+      K.gradRho!(I0, I1w, ix, iy, u1, u2, grad, rhoC, n);
+      calcGradRho(I0, I1w, ix, iy, u1, u2, want[0], want[1], n);
+      expectSameBits(grad, want[0], `grad n=${n}`);
+      expectSameBits(rhoC, want[1], `rho_c n=${n}`);
     }
   });
 

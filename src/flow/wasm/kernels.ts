@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD kernels (src/flow/wasm/assembly/, AssemblyScript) behind the `TVL1Kernels` seam of
  * src/flow/cpu/tvl1.ts: every float buffer of a TVL1 instance lives in one WebAssembly memory, and the fused inner
- * iteration, the 5×5 median and the bicubic warp run in WebAssembly with exactly the TypeScript kernels' values.
+ * iteration, the 5×5 median, the bicubic warp and the per-warp grad/rho_c run in WebAssembly with exactly the
+ * TypeScript kernels' values.
  *
  * Pure TypeScript (no DOM, no Node APIs): the caller compiles the module (browser: the pool's owner fetches the
  * built .wasm; Node: tools/cli/lib/flow-wasm-node.ts) and passes the `WebAssembly.Module`; this file only
@@ -15,9 +16,10 @@ interface Exports {
   innerIteration(...args: number[]): number;
   median5(u: number, w: number, h: number, scratch: number, out: number): void;
   warp3(...args: number[]): void;
+  gradRho(...args: number[]): void;
 }
 
-const EXPORTS: Array<keyof Exports> = ['heapBase', 'innerIteration', 'median5', 'warp3'];
+const EXPORTS: Array<keyof Exports> = ['heapBase', 'innerIteration', 'median5', 'warp3', 'gradRho'];
 const PAGE = 65536;
 const ALIGN = 64;
 const align = (x: number) => (x + ALIGN - 1) & ~(ALIGN - 1);
@@ -84,6 +86,9 @@ export function createWasmKernels(module: WebAssembly.Module): TVL1Kernels {
     },
     median5(u, w, h) {
       K.median5(u.byteOffset, w, h, medianScratch, medianOut);
+    },
+    gradRho(I0, I1w, I1wx, I1wy, u1, u2, grad, rhoC, n) {
+      K.gradRho(I0.byteOffset, I1w.byteOffset, I1wx.byteOffset, I1wy.byteOffset, u1.byteOffset, u2.byteOffset, grad.byteOffset, rhoC.byteOffset, n);
     },
     warp(s0, s1, s2, u1, u2, w, h, d0, d1, d2) {
       K.warp3(s0.byteOffset, s1.byteOffset, s2.byteOffset, u1.byteOffset, u2.byteOffset, w, h, d0.byteOffset, d1.byteOffset, d2.byteOffset, table);

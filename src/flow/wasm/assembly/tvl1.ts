@@ -290,6 +290,26 @@ export function innerIteration(
   return sum;
 }
 
+// ---- per warp: grad = Ix² + Iy², rho_c = ((I1w − Ix·u1) − Iy·u2) − I0 (the contract of calcGradRho) ----
+
+export function gradRho(i0: usize, i1w: usize, ix: usize, iy: usize, u1: usize, u2: usize, grad: usize, rhoC: usize, n: i32): void {
+  const end = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= end; o += 16) {
+    const x = v128.load(ix + o);
+    const y = v128.load(iy + o);
+    v128.store(grad + o, f32x4.add(f32x4.mul(x, x), f32x4.mul(y, y)));
+    const r = f32x4.sub(f32x4.sub(v128.load(i1w + o), f32x4.mul(x, v128.load(u1 + o))), f32x4.mul(y, v128.load(u2 + o)));
+    v128.store(rhoC + o, f32x4.sub(r, v128.load(i0 + o)));
+  }
+  for (; o < end; o += 4) {
+    const x = load<f32>(ix + o);
+    const y = load<f32>(iy + o);
+    store<f32>(grad + o, x * x + y * y);
+    store<f32>(rhoC + o, load<f32>(i1w + o) - x * load<f32>(u1 + o) - y * load<f32>(u2 + o) - load<f32>(i0 + o));
+  }
+}
+
 // ---- 5×5 median with replicated borders (medianBlur(u, u, 5) on float) ----
 // The networks (median-net.ts) use f32x4.pmin/pmax, which equal Math.min/max unless an input is NaN or a tie is
 // +0 against −0. Neither occurs in u: it starts at +0; an IEEE sum is −0 only when both terms are −0, so
