@@ -26,6 +26,7 @@ interface NodeFlowResults {
 
 const NODE_LABELS: Record<string, string> = {
   'ts-cpu-node': 'TypeScript TV-L1, Node worker_threads',
+  'wasm-cpu-node': 'WebAssembly TV-L1 kernels, Node worker_threads',
   opencv: 'OpenCV DualTVL1',
 };
 

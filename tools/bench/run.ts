@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [STAGE ...] [--quick] [--dry-run] [--runs N] [--out FILE] [--no-chart]
+ * npm run bench -- [STAGE ...] [--quick] [--dry-run] [--runs N] [--out FILE] [--no-chart] [--render-only]
  *
  * Measures the app's stages against the Python tools on this machine, in one run: decode (ffmpeg.wasm vs native
  * ffmpeg), flow (TV-L1: Node and Chromium workers, WebGPU, vs OpenCV), i3d (onnxruntime-web vs PyTorch), e2e
@@ -11,6 +11,7 @@
  * stage's code path and the results file, no meaningful numbers; --runs N: runs per figure.
  * Writes FILE (default bench/results.json; stages not run keep their previous entry), a table next to it
  * (results.md) and a chart (docs/bench.png for the default FILE, else bench.png next to FILE).
+ * --render-only: rewrite results.md and the chart from FILE, measuring nothing.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       out: { type: 'string', default: DEFAULT_OUT },
       'no-chart': { type: 'boolean', default: false },
+      'render-only': { type: 'boolean', default: false },
     },
   });
   const names = positionals.length > 0 ? positionals : Object.keys(STAGES);
@@ -49,6 +51,11 @@ async function main(): Promise<void> {
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   const outPath = resolve(values.out);
   const isDefaultOut = outPath === DEFAULT_OUT;
+  const chartPath = isDefaultOut ? join(ROOT, 'docs', 'bench.png') : join(dirname(outPath), 'bench.png');
+  if (values['render-only']) {
+    await writeReports(JSON.parse(readFileSync(outPath, 'utf8')) as BenchResults, outPath, values['no-chart'] ? null : chartPath);
+    return;
+  }
   const opts: StageOptions = {
     quick: values.quick,
     dryRun: values['dry-run'],
@@ -82,11 +89,15 @@ async function main(): Promise<void> {
   }
   results.machine.loadAverageAtEnd = loadAverage();
   writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${outPath}`);
+  await writeReports(results, outPath, values['no-chart'] ? null : chartPath);
+}
+
+async function writeReports(results: BenchResults, outPath: string, chartPath: string | null): Promise<void> {
   const mdPath = outPath.replace(/\.json$/, '') + '.md';
   writeFileSync(mdPath, markdownReport(results));
-  console.log(`\nwrote ${outPath} and ${mdPath}`);
-  if (!values['no-chart']) {
-    const chartPath = isDefaultOut ? join(ROOT, 'docs', 'bench.png') : join(dirname(outPath), 'bench.png');
+  console.log(`wrote ${mdPath}`);
+  if (chartPath) {
     await renderChart(results, chartPath);
     console.log(`wrote ${chartPath}`);
   }

@@ -123,8 +123,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 /** The chart: one bar per ratio (app advantage on a log scale, 1× in the middle), then peak memory in MiB. */
 export function chartHtml(r: BenchResults): string {
-  const W = 1100;
-  const labelW = 560;
+  const W = 1240;
+  const labelW = 620;
   const barW = 420;
   const rowH = 22;
   const mid = labelW + barW / 2;
@@ -141,7 +141,7 @@ export function chartHtml(r: BenchResults): string {
       const x1 = x(q.advantage);
       const good = q.advantage >= 1;
       parts.push(
-        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(q.label.length > 92 ? `${q.label.slice(0, 90)}…` : q.label)}</text>`,
+        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(q.label.length > 100 ? `${q.label.slice(0, 98)}…` : q.label)}</text>`,
         `<rect x="${Math.min(mid, x1)}" y="${y + 3}" width="${Math.max(1, Math.abs(x1 - mid))}" height="${rowH - 6}" fill="${good ? '#2a9d8f' : '#e76f51'}"/>`,
         `<text x="${labelW + barW + 8}" y="${y + 15}" class="value">${esc(verdict(q))}</text>`,
       );
@@ -167,7 +167,7 @@ export function chartHtml(r: BenchResults): string {
     for (const f of mem) {
       const w = (f.median / memMax) * (barW + 100);
       memParts.push(
-        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(f.label.length > 92 ? `${f.label.slice(0, 90)}…` : f.label)}</text>`,
+        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(f.label.length > 100 ? `${f.label.slice(0, 98)}…` : f.label)}</text>`,
         `<rect x="${labelW}" y="${y + 3}" width="${Math.max(1, w)}" height="${rowH - 6}" fill="${f.side === 'reference' ? '#8d99ae' : '#457b9d'}"/>`,
         `<text x="${labelW + w + 6}" y="${y + 15}" class="value">${num(f.median)}</text>`,
       );
