@@ -38,10 +38,11 @@ export async function run(opts: StageOptions): Promise<StageData> {
   const appInner = figure('e2e.app.extract', `app: the extraction itself, in the page (after model import), ${input}`, 'info', 's', app.map((x) => x.extractSeconds ?? 0), params);
   const appMem = figure('e2e.app.memory', `app: peak summed PSS of Chromium's processes, ${input}`, 'app', 'MiB', app.map((x) => x.peakSumPssMiB), params);
   const appRenderer = figure('e2e.app.renderer', `app: peak resident size (VmHWM) of the page's renderer process, ${input}`, 'info', 'MiB', app.map((x) => x.rendererHwmMiB ?? 0), params);
+  const appMemExtract = figure('e2e.app.memory-extraction', `app: peak summed PSS of Chromium's processes during the extraction (after model import), ${input}`, 'info', 'MiB', app.map((x) => x.extraction?.peakSumPssMiB ?? 0), params);
   const refMem = figure('e2e.reference.memory', `reference: peak summed PSS of python + ffmpeg, ${input}`, 'reference', 'MiB', ref.map((x) => x.peakSumPssMiB), params);
   const refMaxRss = figure('e2e.reference.maxrss', `reference: maximum resident set size of python (/usr/bin/time), ${input}`, 'info', 'MiB', ref.map((x) => x.timeMaxRssMiB ?? 0), params);
   return {
-    figures: [appWall, refWall, appInner, appMem, appRenderer, refMem, refMaxRss],
+    figures: [appWall, refWall, appInner, appMem, appMemExtract, appRenderer, refMem, refMaxRss],
     ratios: [
       ratio('e2e.wall', `end to end (${input}): npm run extract / pipeline.py wall time`, appWall, refWall),
       ratio('e2e.memory', `end to end (${input}): peak memory, Chromium processes / python + ffmpeg`, appMem, refMem),

@@ -23,6 +23,11 @@ export interface CommandRun {
   largestProcess: { kind: string; hwmMiB: number };
   /** Largest VmHWM of a Chromium renderer process (app only). */
   rendererHwmMiB?: number;
+  /**
+   * App only: the same peaks from the first progress line on (the video's extraction, after the models are
+   * imported and converted), the renderers' VmHWM reset at that moment; `atSeconds`: when that was.
+   */
+  extraction?: { atSeconds: number; peakSumPssMiB: number; rendererHwmMiB: number };
   /** /usr/bin/time's maximum resident set size (reference only). */
   timeMaxRssMiB?: number;
   /** Seconds the app reports for the extraction itself (page side, after model import). */
@@ -59,19 +64,25 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
   const out = mkdtempSync(join(tmpdir(), 'bench-app-'));
   try {
     const args = [join(ROOT, 'tools/cli/extract.ts'), a.video, '--out', out, ...commonArgs(a), '--force', ...(a.dtype ? ['--dtype', a.dtype] : [])];
-    const r = await runSampled(TSX, args, (argv) => (/chrom/i.test(argv[0] ?? '') ? 'chromium' : 'driver'), { cwd: ROOT });
+    const r = await runSampled(TSX, args, (argv) => (/chrom/i.test(argv[0] ?? '') ? 'chromium' : 'driver'), {
+      cwd: ROOT,
+      // extract.ts prints the page's progress lines ("NAME: count", "NAME: decoded …") once the models are in
+      markWhen: (stdout) => /: (count|decoded \d|bundle)/.test(stdout),
+    });
     if (r.code !== 0) throw new Error(`npm run extract failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const line = r.stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"seconds"'));
     const summary = line ? (JSON.parse(line) as { seconds: number; steps: number }) : null;
     if (!summary) throw new Error(`npm run extract printed no summary: ${r.stdout.slice(-2000)}`);
     const chromium = r.groups.chromium;
-    const renderers = chromium?.processes.filter((p) => p.kind === 'renderer') ?? [];
+    const rendererPeak = (g: GroupMemory | undefined) => Math.max(0, ...(g?.processes.filter((p) => p.kind === 'renderer').map((p) => p.hwmMiB) ?? []));
+    const during = r.afterMark?.chromium;
     return {
       wallSeconds: r.wallSeconds,
       peakSumPssMiB: chromium?.peakSumPssMiB ?? 0,
       peakSumRssMiB: chromium?.peakSumRssMiB ?? 0,
       largestProcess: largest(chromium),
-      rendererHwmMiB: Math.max(0, ...renderers.map((p) => p.hwmMiB)),
+      rendererHwmMiB: rendererPeak(chromium),
+      ...(during && r.markSeconds !== null ? { extraction: { atSeconds: r.markSeconds, peakSumPssMiB: during.peakSumPssMiB, rendererHwmMiB: rendererPeak(during) } } : {}),
       extractSeconds: summary.seconds,
       steps: summary.steps,
       samples: r.samples,

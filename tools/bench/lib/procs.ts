@@ -7,9 +7,11 @@
  *   VmRSS (counts shared pages, e.g. the Chromium binary, once per process, so it overstates);
  * - per process, its last VmHWM reading (the kernel's own peak resident size of that process; it only grows,
  *   so the last reading before the process exits is its peak up to the sampling interval).
+ * A phase can be measured apart: when the command prints a given line, the processes' VmHWM are reset
+ * (/proc/PID/clear_refs) and a second set of peaks starts.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface ProcessPeak {
   pid: number;
@@ -32,6 +34,10 @@ export interface TreeRun {
   stderr: string;
   samples: number;
   groups: Record<string, GroupMemory>;
+  /** The same from the mark on (see `markWhen`), or null when the mark never came. */
+  afterMark: Record<string, GroupMemory> | null;
+  /** Seconds from the start to the mark. */
+  markSeconds: number | null;
 }
 
 function parentOf(pid: number): number | null {
@@ -106,15 +112,41 @@ export function processKind(argv: string[]): string {
   return /chrom/i.test(prog) ? 'browser' : prog;
 }
 
+type Acc = Record<string, { peakSumRssKiB: number; peakSumPssKiB: number; hwm: Map<number, { kind: string; hwm: number }> }>;
+
+function summary(groups: Acc): Record<string, GroupMemory> {
+  const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+  const result: Record<string, GroupMemory> = {};
+  for (const [name, g] of Object.entries(groups)) {
+    result[name] = {
+      peakSumRssMiB: mib(g.peakSumRssKiB),
+      peakSumPssMiB: mib(g.peakSumPssKiB),
+      processes: [...g.hwm.entries()].map(([pid, p]) => ({ pid, kind: p.kind, hwmMiB: mib(p.hwm) })).sort((x, y) => y.hwmMiB - x.hwmMiB),
+    };
+  }
+  return result;
+}
+
+/** Resets the kernel's peak resident size (VmHWM) of a process to its current size (Linux ≥ 4.0). */
+function resetPeak(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // exited, or not ours
+  }
+}
+
 /**
  * Runs `cmd args` and samples the memory of its descendants (and of the command itself), grouped by
- * `group(argv)` (null: not counted). Resolves when the command exits.
+ * `group(argv)` (null: not counted). Resolves when the command exits. `markWhen(stdout)`: once it answers true
+ * (the command said a phase began), every counted process's VmHWM is reset and a second set of peaks, `afterMark`,
+ * is kept from then on (the whole-run peaks go on too).
  */
 export function runSampled(
   cmd: string,
   args: string[],
   group: (argv: string[]) => string | null,
-  opts: { cwd?: string; intervalMs?: number; env?: NodeJS.ProcessEnv; echo?: boolean } = {},
+  opts: { cwd?: string; intervalMs?: number; env?: NodeJS.ProcessEnv; echo?: boolean; markWhen?: (stdout: string) => boolean } = {},
 ): Promise<TreeRun> {
   const interval = opts.intervalMs ?? 200;
   return new Promise((resolve, reject) => {
@@ -122,39 +154,56 @@ export function runSampled(
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const whole: Acc = {};
+    let afterMark: Acc | null = null;
+    let markSeconds: number | null = null;
+    let samples = 0;
+    const counted = (pid: number) => {
+      // read every time: a process forked by Chromium's zygote renames itself (--type=renderer) after a while
+      const argv = commandLine(pid);
+      return argv.length === 0 ? null : { group: group(argv), kind: processKind(argv) };
+    };
+    const sample = () => {
+      if (child.pid === undefined) return;
+      const sums: Record<string, { rss: number; pss: number }> = {};
+      const seen: Array<{ pid: number; group: string; kind: string; hwm: number }> = [];
+      for (const pid of [child.pid, ...descendants(child.pid)]) {
+        const k = counted(pid);
+        if (!k || k.group === null) continue;
+        const st = memoryKiB(pid);
+        if (!st) continue;
+        const sum = (sums[k.group] ??= { rss: 0, pss: 0 });
+        sum.rss += st.rss;
+        sum.pss += st.pss;
+        seen.push({ pid, group: k.group, kind: k.kind, hwm: st.hwm });
+      }
+      for (const acc of afterMark ? [whole, afterMark] : [whole]) {
+        for (const p of seen) {
+          const g = (acc[p.group] ??= { peakSumRssKiB: 0, peakSumPssKiB: 0, hwm: new Map() });
+          g.hwm.set(p.pid, { kind: p.kind, hwm: Math.max(p.hwm, g.hwm.get(p.pid)?.hwm ?? 0) });
+        }
+        for (const [name, sum] of Object.entries(sums)) {
+          acc[name].peakSumRssKiB = Math.max(acc[name].peakSumRssKiB, sum.rss);
+          acc[name].peakSumPssKiB = Math.max(acc[name].peakSumPssKiB, sum.pss);
+        }
+      }
+      samples++;
+    };
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       if (opts.echo) process.stdout.write(b);
+      if (opts.markWhen && !afterMark && child.pid !== undefined && opts.markWhen(Buffer.concat(out).toString('utf8'))) {
+        sample(); // the whole-run peaks up to now
+        for (const pid of descendants(child.pid)) if (counted(pid)?.group) resetPeak(pid);
+        afterMark = {};
+        markSeconds = (performance.now() - t0) / 1000;
+        sample();
+      }
     });
     child.stderr.on('data', (b: Buffer) => {
       err.push(b);
       if (opts.echo) process.stderr.write(b);
     });
-    const groups: Record<string, { peakSumRssKiB: number; peakSumPssKiB: number; hwm: Map<number, { kind: string; hwm: number }> }> = {};
-    let samples = 0;
-    const sample = () => {
-      if (child.pid === undefined) return;
-      const sums: Record<string, { rss: number; pss: number }> = {};
-      for (const pid of [child.pid, ...descendants(child.pid)]) {
-        // read every time: a process forked by Chromium's zygote renames itself (--type=renderer) after a while
-        const argv = commandLine(pid);
-        if (argv.length === 0) continue;
-        const k = { group: group(argv), kind: processKind(argv) };
-        if (k.group === null) continue;
-        const st = memoryKiB(pid);
-        if (!st) continue;
-        const g = (groups[k.group] ??= { peakSumRssKiB: 0, peakSumPssKiB: 0, hwm: new Map() });
-        const sum = (sums[k.group] ??= { rss: 0, pss: 0 });
-        sum.rss += st.rss;
-        sum.pss += st.pss;
-        g.hwm.set(pid, { kind: k.kind, hwm: Math.max(st.hwm, g.hwm.get(pid)?.hwm ?? 0) });
-      }
-      for (const [name, sum] of Object.entries(sums)) {
-        groups[name].peakSumRssKiB = Math.max(groups[name].peakSumRssKiB, sum.rss);
-        groups[name].peakSumPssKiB = Math.max(groups[name].peakSumPssKiB, sum.pss);
-      }
-      samples++;
-    };
     const timer = setInterval(sample, interval);
     child.on('error', (e) => {
       clearInterval(timer);
@@ -162,22 +211,15 @@ export function runSampled(
     });
     child.on('close', (code) => {
       clearInterval(timer);
-      const mib = (kib: number) => Math.round(kib / 102.4) / 10;
-      const result: Record<string, GroupMemory> = {};
-      for (const [name, g] of Object.entries(groups)) {
-        result[name] = {
-          peakSumRssMiB: mib(g.peakSumRssKiB),
-          peakSumPssMiB: mib(g.peakSumPssKiB),
-          processes: [...g.hwm.entries()].map(([pid, p]) => ({ pid, kind: p.kind, hwmMiB: mib(p.hwm) })).sort((a, b) => b.hwmMiB - a.hwmMiB),
-        };
-      }
       resolve({
         code,
         wallSeconds: (performance.now() - t0) / 1000,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         samples,
-        groups: result,
+        groups: summary(whole),
+        afterMark: afterMark ? summary(afterMark) : null,
+        markSeconds,
       });
     });
   });
