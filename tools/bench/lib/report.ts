@@ -91,7 +91,7 @@ export function markdownReport(r: BenchResults): string {
     'the stated number of runs, with min and max; every ratio is app / reference for two figures measured in the same run',
     '(for times and memory below 1 is better for the app, for throughputs above 1).',
     '',
-    `Machine: ${String(m.cpu)}, ${String(m.logicalCores)} logical cores, ${String(m.memoryGiB)} GiB, ${String(m.platform)}. ` +
+    `Machine: ${String(m.cpu)} (${String(m.cpuMHz)} MHz; ${(m.simd as string[] | undefined)?.join(', ') ?? ''}), ${String(m.logicalCores)} logical cores, ${String(m.memoryGiB)} GiB, ${String(m.platform)}. ` +
       `Load average (1, 5, 15 min) at the start ${(m.loadAverageAtStart as number[] | undefined)?.join(' ') ?? '?'}, at the end ${(m.loadAverageAtEnd as number[] | undefined)?.join(' ') ?? '?'}` +
       ' — a load above the core count means other processes were running during the measurements.',
     '',

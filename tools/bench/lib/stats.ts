@@ -1,4 +1,5 @@
 /** Shared helpers of the benchmark stages: summaries of repeated runs, machine description, table printing. */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Figure, FigureSide } from './schema';
 
@@ -33,16 +34,34 @@ export function loadAverage(): number[] {
 
 export interface MachineInfo {
   cpu: string;
+  cpuMHz: number;
+  simd: string[];
   logicalCores: number;
   memoryGiB: number;
   node: string;
   platform: string;
 }
 
+function cpuinfo(): string {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** SIMD features of the CPU that matter for native (PyTorch, OpenCV) vs WebAssembly (128-bit SIMD) code. */
+function simdFlags(): string[] {
+  const flags = new Set(/^flags\s*:(.*)$/m.exec(cpuinfo())?.[1].trim().split(/\s+/) ?? []);
+  return ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni'].filter((f) => flags.has(f));
+}
+
 export function machineInfo(): MachineInfo {
   const c = cpus();
   return {
     cpu: c[0]?.model ?? 'unknown',
+    cpuMHz: c[0]?.speed || Math.round(Number(/^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo())?.[1] ?? 0)),
+    simd: simdFlags(),
     logicalCores: c.length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
