@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFreshBuild } from './lib/browser';
-import { ROOT, versions } from './lib/env';
+import { ROOT, sourceState, versions } from './lib/env';
 import { markdownReport, renderChart, stageTable } from './lib/report';
 import type { BenchResults, StageData, StageEntry } from './lib/schema';
 import { loadAverage, machineInfo, type StageOptions } from './lib/stats';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const p = JSON.parse(readFileSync(outPath, 'utf8')) as Partial<BenchResults>;
     if (p.schema === 1) previous = p;
   }
-  const results: BenchResults = { schema: 1, machine: { ...machineInfo(), loadAverageAtStart: loadAverage() }, versions: versions(), stages: { ...(previous.stages ?? {}) } };
+  const results: BenchResults = { schema: 1, machine: { ...machineInfo(), loadAverageAtStart: loadAverage() }, versions: versions(), source: sourceState(), stages: { ...(previous.stages ?? {}) } };
   console.log(`bench (${mode}): ${names.join(', ')}; load average ${loadAverage().join(' ')}`);
   // measure the current sources (a dry run only checks that the build has the bench functions)
   if (!opts.dryRun) ensureFreshBuild();

@@ -49,3 +49,21 @@ export function versions(): Record<string, string> {
     playwright: packageVersion('@playwright/test'),
   };
 }
+
+/** The commit measured, and the app sources (src/) that differed from it in the working tree at the start. */
+export function sourceState(): { commit: string; uncommittedSources: string[] } {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+    uncommittedSources: git(['status', '--porcelain', '--', 'src'])
+      .split('\n')
+      .filter((l) => l)
+      .map((l) => l.slice(3)),
+  };
+}

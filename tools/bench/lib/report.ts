@@ -95,6 +95,12 @@ export function markdownReport(r: BenchResults): string {
       `Load average (1, 5, 15 min) at the start ${(m.loadAverageAtStart as number[] | undefined)?.join(' ') ?? '?'}, at the end ${(m.loadAverageAtEnd as number[] | undefined)?.join(' ') ?? '?'}` +
       ' — a load above the core count means other processes were running during the measurements.',
     '',
+    ...(r.source
+      ? [
+          `Source: commit ${r.source.commit}${r.source.uncommittedSources.length > 0 ? ` plus uncommitted changes to ${r.source.uncommittedSources.join(', ')}` : ''}.`,
+          '',
+        ]
+      : []),
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join('; ')}.`,

@@ -65,6 +65,8 @@ export interface BenchResults {
   machine: Record<string, unknown>;
   /** Versions of everything measured (Chromium, onnxruntime-web, ffmpeg, OpenCV, PyTorch, …). */
   versions: Record<string, string>;
+  /** The commit measured and the app sources that differed from it (the working tree is shared while it runs). */
+  source?: { commit: string; uncommittedSources: string[] };
   stages: Record<string, StageEntry>;
 }
 
