@@ -22,7 +22,7 @@ interface Exports {
 const EXPORTS: Array<keyof Exports> = ['heapBase', 'innerIteration', 'median5', 'warp3', 'gradRho'];
 const PAGE = 65536;
 const ALIGN = 64;
-const align = (x: number) => (x + ALIGN - 1) & ~(ALIGN - 1);
+const align = (x: number) => Math.ceil(x / ALIGN) * ALIGN; // not `& ~63`: offsets may pass 2³¹
 
 /** Checks that `module` is the TV-L1 kernel module (the exports this loader calls). */
 export function isTVL1KernelModule(module: WebAssembly.Module): boolean {
