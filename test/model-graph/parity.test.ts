@@ -11,10 +11,9 @@ import { cachedReferenceFeatures, ensureCheckpoints, type CheckpointSet } from '
 import { clip, fcVersusMapMean, loadCheckpoint, maxAbsDiff, readNpy } from './support';
 
 /**
- * Max abs difference allowed, relative to the reference tensor's largest magnitude when that
- * exceeds 1. An absolute 1e-4 is below float32's own noise here: on these random-weight
- * checkpoints PyTorch fp32 itself differs from PyTorch float64 by up to ~3e-4 on `map` (values up
- * to ~11), and onnxruntime is closer to the float64 result than PyTorch fp32 is.
+ * Max abs difference allowed (the issue's criterion). The reference checkpoints are noise-stable like
+ * trained networks (see tools/reference/make_checkpoints.py), so float32 rounding in PyTorch and in
+ * onnxruntime stays ~1e-5 on every output; i.i.d. random weights would amplify it to ~3e-4 on `map`.
  */
 const TOL = 1e-4;
 
@@ -46,10 +45,9 @@ async function checkAgainstReference(checkpoint: string, n: number, seed: number
     for (const name of ['fc', 'map', 'logits'] as const) {
       const r = await readNpy(ref[name]);
       expect(r.shape).toEqual(name === 'fc' ? [steps, F] : name === 'map' ? [steps, 7, 7, F] : [steps, info.numClasses]);
-      const scale = Math.max(1, maxAbs(r.data));
       const diff = maxAbsDiff(got[name], r.data);
-      if (process.env.I3D_PARITY_LOG) console.log(`${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${scale.toFixed(2)}`);
-      expect(diff, `${name} n=${n}`).toBeLessThanOrEqual(TOL * scale);
+      if (process.env.I3D_PARITY_LOG) console.log(`${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${maxAbs(r.data).toFixed(2)}`);
+      expect(diff, `${name} n=${n}`).toBeLessThanOrEqual(TOL);
     }
     expect(fcVersusMapMean(got.fc, got.map, F)).toBeLessThanOrEqual(1e-5);
   } finally {

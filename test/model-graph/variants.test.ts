@@ -2,15 +2,11 @@
  * fp16 and q8 models against fp32 on random clips (onnxruntime-web WASM, Node): cosine of fc and
  * the top-1 class (time-averaged logits); q8 file ≤ 27% of the fp32 file; metadata round trip.
  *
- * Two kinds of random weights, because their sensitivity to weight noise differs by ~60×:
+ * Two kinds of random weights, both held to the issue's bar (cosine(fc) ≥ 0.999, the same top-1):
  * - test/model-graph/random-state-dict.ts: He-normal convs, BatchNorm statistics near identity.
- *   Here both variants meet the issue's bar: cosine(fc) ≥ 0.999 and the same top-1.
- * - the PyTorch reference checkpoints (tools/reference/make_checkpoints.py): BatchNorm statistics
- *   calibrated on random clips, i.e. a batch-normalised random network, which is known to be chaotic
- *   (perturbations grow layer by layer; here even fp32 PyTorch vs float64 differs by 3e-5 relative).
- *   int8 weights (≈1% relative weight error) give cosine 0.990–0.997 there (measured over 12 runs),
- *   fp16 ≥ 0.99997, and the top-1 class never changed. We assert fp16 ≥ 0.999, q8 ≥ 0.985 and the
- *   same top-1 for both.
+ * - the PyTorch reference checkpoints (tools/reference/make_checkpoints.py): BatchNorm calibrated on
+ *   clips and filters partly aligned with their inputs, so that, like trained networks, they damp weight
+ *   noise instead of amplifying it (measured: q8 ≥ 0.9995 at width ÷ 8, ≥ 0.9999 at full width; fp16 ≥ 0.99999).
  */
 import { describe, expect, it } from 'vitest';
 import { extractFeatures, type I3dFeatures } from '../../src/model/features';
@@ -54,11 +50,13 @@ async function compareVariants(stateDict: StateDict, info: I3dInfo, n: number, s
   }
   const k = info.numClasses;
   const ref = out.fp32;
-  return {
+  const outcome = {
     sizes,
     cosine: { fp16: cosine(out.fp16.fc, ref.fc), q8: cosine(out.q8.fc, ref.fc) },
     sameTop1: { fp16: top1(out.fp16.logits, k) === top1(ref.logits, k), q8: top1(out.q8.logits, k) === top1(ref.logits, k) },
   };
+  if (process.env.I3D_PARITY_LOG) console.log(`${info.modality} ${k} ÷${info.widthDivisor} n=${n}: 1 − cosine(fc) fp16 ${(1 - outcome.cosine.fp16).toExponential(1)} q8 ${(1 - outcome.cosine.q8).toExponential(1)}, same top-1 ${JSON.stringify(outcome.sameTop1)}`);
+  return outcome;
 }
 
 describe('fp16 and q8 agree with fp32', () => {
@@ -72,12 +70,12 @@ describe('fp16 and q8 agree with fp32', () => {
     expect(o.sizes.fp16 / o.sizes.fp32).toBeLessThanOrEqual(0.51);
   }, 300_000);
 
-  it('full width rgb 400 reference checkpoint (calibrated BatchNorm): fp16 ≥ 0.999, q8 ≥ 0.985, same top-1', async () => {
+  it('full width rgb 400 reference checkpoint: cosine(fc) ≥ 0.999, same top-1; q8 file ≤ 27% of fp32', async () => {
     const set = await ensureCheckpoints({ divisor: 1 });
     const { stateDict, info } = await loadCheckpoint(set.i3d('rgb', 400, 'legacy03').path);
     const o = await compareVariants(stateDict, info, 16, 42);
     expect(o.cosine.fp16).toBeGreaterThanOrEqual(0.999);
-    expect(o.cosine.q8).toBeGreaterThanOrEqual(0.985);
+    expect(o.cosine.q8).toBeGreaterThanOrEqual(0.999);
     expect(o.sameTop1).toEqual({ fp16: true, q8: true });
     expect(o.sizes.q8 / o.sizes.fp32).toBeLessThanOrEqual(0.27);
   }, 300_000);
@@ -92,7 +90,7 @@ describe('fp16 and q8 agree with fp32', () => {
     const ref = await loadCheckpoint(set.i3d('flow', 157, 'zip').path);
     const theirs = await compareVariants(ref.stateDict, ref.info, 33, 43);
     expect(theirs.cosine.fp16).toBeGreaterThanOrEqual(0.999);
-    expect(theirs.cosine.q8).toBeGreaterThanOrEqual(0.985);
+    expect(theirs.cosine.q8).toBeGreaterThanOrEqual(0.999);
     expect(theirs.sameTop1).toEqual({ fp16: true, q8: true });
   }, 120_000);
 });
