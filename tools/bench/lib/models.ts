@@ -4,7 +4,7 @@
  * .cache/bench/models/ by the checkpoint and the converter's source.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ComputeDtype } from '../../../src/model/graph/i3d-graph';
 import type { Modality, ModelDtype } from '../../../src/model/types';
@@ -12,8 +12,30 @@ import { ensureCheckpoints } from '../../../test/support/reference';
 import { convertCheckpoint } from '../../cli/model-files';
 import { CACHE, ROOT } from './env';
 
+const copies = new Map<string, string>();
+
+/**
+ * The random-weight checkpoint, copied once per run into .cache/bench/checkpoints/: the shared reference cache
+ * drops a generation when a newer one is made (another test may do that while the benchmark runs).
+ */
 export async function checkpoint(modality: Modality, divisor: 1 | 8): Promise<string> {
-  return (await ensureCheckpoints({ divisor })).i3d(modality, 400).path;
+  const key = `${modality}-${divisor}`;
+  const known = copies.get(key);
+  if (known && existsSync(known)) return known;
+  const dir = join(CACHE, 'checkpoints');
+  mkdirSync(dir, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    const src = (await ensureCheckpoints({ divisor })).i3d(modality, 400).path;
+    const dst = join(dir, basename(src));
+    try {
+      copyFileSync(src, `${dst}.tmp`);
+      renameSync(`${dst}.tmp`, dst);
+      copies.set(key, dst);
+      return dst;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
 }
 
 /** sha256 of the model converter's source files (src/model, tests excluded), so a changed builder re-converts. */
