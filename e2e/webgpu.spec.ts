@@ -63,7 +63,7 @@ test('an extraction on WebGPU (model and TV-L1) agrees with WASM + CPU; a device
   const gpuSettings = { ...settings, device: 'webgpu' as const, flowBackend: 'webgpu' as const };
   const wasm = await page.evaluate(([v, s]) => window.harness.extract('wasm', v, s), [video, settings] as const);
   expect(wasm.meta.streams.rgb?.backend).toBe('wasm');
-  expect(wasm.meta.flow?.backend).toBe('cpu');
+  expect(wasm.meta.flow?.backend).toBe('cpu (WebAssembly SIMD kernels)');
   const gpu = await page.evaluate(([v, s]) => window.harness.extract('gpu', v, s), [video, gpuSettings] as const);
   expect(gpu.meta.streams.rgb?.backend).toBe('webgpu');
   expect(gpu.meta.streams.flow?.backend).toBe('webgpu');

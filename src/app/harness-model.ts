@@ -68,24 +68,14 @@ export const modelHarness = {
   },
 
   /**
-   * One extraction through the worker. `loseGpu`: destroy the WebGPU device once the video is under way (after
-   * the models are loaded, when the frame-counting pass reports), as a driver reset would.
+   * One extraction through the worker. `loseGpu`: destroy the WebGPU devices once the first frame is decoded
+   * (models loaded, nothing computed yet), as a driver reset would.
    */
   async extract(id: string, url: string, settings: ExtractSettings, loseGpu = false): Promise<VideoSummary> {
     const file = new File([await fetchBytes(url)], 'video.mp4');
     const { meta } = await pipeline().call((api) => api.probe(file));
-    let lost = false;
     return pipeline().call((api, job) =>
-      api.extract(
-        job,
-        { id, file, probe: meta, settings },
-        proxy(() => {
-          if (loseGpu && !lost) {
-            lost = true;
-            void api.loseGpuForTest();
-          }
-        }),
-      ),
+      api.extract(job, { id, file, probe: meta, settings, loseGpuAfterFrames: loseGpu ? 1 : undefined }, proxy(() => undefined)),
     );
   },
 

@@ -36,6 +36,8 @@ export interface SessionRequest {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Further ORT session options (measurements; see SessionTuning). */
   tuning?: SessionTuning;
+  /** The model each device loads, when they differ (e.g. a graph tuned for WASM); default `model` everywhere. */
+  modelFor?: (device: Device) => Uint8Array;
 }
 
 /**
@@ -79,6 +81,13 @@ interface SessionInternals extends ModelSession {
   session: import('onnxruntime-web').InferenceSession;
   released: boolean;
 }
+
+interface GpuDeviceLike {
+  destroy(): void;
+}
+
+/** The GPUDevice of the WebGPU runtime, once a WebGPU session exists (for the device-loss test hook). */
+let webgpuDevice: GpuDeviceLike | null = null;
 
 const config: OrtConfig = {};
 const runtimes = new Map<Device, Promise<OrtModule | null>>();
@@ -138,13 +147,14 @@ async function tryDevice(model: Uint8Array, device: Device, req: SessionRequest)
   const ep: import('onnxruntime-web').InferenceSession.ExecutionProviderConfig =
     device === 'webgpu' ? (req.preferredLayout ? { name: 'webgpu', preferredLayout: req.preferredLayout } : 'webgpu') : 'wasm';
   const { extra, ...tuning } = req.tuning ?? {};
-  const session = await ort.InferenceSession.create(model, {
+  const session = await ort.InferenceSession.create(req.modelFor?.(device) ?? model, {
     ...tuning,
     executionProviders: [ep],
     graphOptimizationLevel: req.graphOptimizationLevel ?? 'all',
     // keep DequantizeLinear → Conv as a float Conv on constant-folded weights (q8 is weight-only)
     extra: configEntries({ 'session.disable_quant_qdq': '1', ...extra }),
   });
+  if (device === 'webgpu') webgpuDevice = (await (ort.env.webgpu as { device?: Promise<GpuDeviceLike> | GpuDeviceLike }).device) ?? null;
   return { device, fallbackReasons: [], inputNames: session.inputNames, outputNames: session.outputNames, ort, session, released: false };
 }
 
@@ -210,12 +220,9 @@ export async function release(s: ModelSession): Promise<void> {
 
 /**
  * Test hook: destroys the GPUDevice the WebGPU runtime uses, as a driver reset or a lost device would; the
- * next WebGPU run fails and the pipeline continues on WASM. No-op when WebGPU never started.
+ * next WebGPU run fails and the pipeline continues on WASM. Synchronous (the device is kept from the last
+ * WebGPU session), so a caller can lose it at an exact point; no-op when WebGPU never started.
  */
-export async function loseWebGpuDeviceForTest(): Promise<void> {
-  const p = runtimes.get('webgpu');
-  const ort = p ? await p : null;
-  if (!ort) return;
-  const device = (await (ort.env.webgpu as { device?: Promise<{ destroy(): void }> | { destroy(): void } }).device) ?? null;
-  device?.destroy();
+export function loseWebGpuDeviceForTest(): void {
+  webgpuDevice?.destroy();
 }

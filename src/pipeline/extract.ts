@@ -218,7 +218,9 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
   }
   const { rgb, flow } = states;
   const progress: ExtractProgress = { decodedFrames: 0, totalFrames: n, flowPairs: 0, steps: {}, totalSteps: steps };
+  let lastReport = -Infinity;
   const report = () => {
+    lastReport = performance.now();
     for (const s of [rgb, flow]) if (s) progress.steps[s.name] = s.written;
     req.onProgress?.({ ...progress, steps: { ...progress.steps } });
   };
@@ -253,6 +255,7 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
         }
         d++;
         progress.decodedFrames = d;
+        if (performance.now() - lastReport > 250) report();
       }
       report();
     }

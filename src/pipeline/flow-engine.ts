@@ -35,14 +35,20 @@ function greyOfPairs() {
 }
 
 /** TV-L1 on a pool of CPU workers. */
-export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding, backend = 'cpu'): OpenFlowEngine {
+export function cpuFlowEngine(pool: FlowPool, mode: FlowEncoding, why?: string): OpenFlowEngine {
   const grey = greyOfPairs();
+  let kernels: string | null = null;
   return {
-    backend,
+    /** e.g. `cpu (WebAssembly SIMD kernels)`, plus why the CPU path runs when WebGPU was wanted. */
+    get backend() {
+      const parts = [kernels === 'wasm' ? 'WebAssembly SIMD kernels' : kernels === 'ts' ? 'TypeScript kernels' : null, why ?? null].filter(Boolean);
+      return parts.length > 0 ? `cpu (${parts.join('; ')})` : 'cpu';
+    },
     parallelism: pool.size,
     async entry(prev, next, width, height) {
       const [g0, g1] = grey(prev, next, width, height);
       const r = await pool.computePair(g0, g1, width, height);
+      kernels = r.kernels;
       return flowEntry(r.flow, width, height, mode);
     },
     close: () => pool.terminate(),
@@ -119,7 +125,7 @@ export function webGpuFlowEngine(tv: WebGpuTvl1, mode: FlowEncoding, makeCpu: ()
 }
 
 export async function openFlowEngine(preference: 'auto' | 'cpu' | 'webgpu', caps: Capabilities, mode: FlowEncoding = 'float'): Promise<OpenFlowEngine> {
-  const makeCpu = (why?: string) => cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode, why ? `cpu (${why})` : 'cpu');
+  const makeCpu = (why?: string) => cpuFlowEngine(createBrowserFlowPool(Math.max(1, caps.cores)), mode, why);
   const wantGpu = preference === 'webgpu' || (preference === 'auto' && caps.webgpu && !caps.softwareAdapter);
   if (!wantGpu) return makeCpu();
   let tv: WebGpuTvl1 | null;

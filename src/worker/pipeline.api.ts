@@ -35,6 +35,8 @@ export interface ExtractRequest {
   file: File;
   probe: VideoMeta;
   settings: ExtractSettings;
+  /** Test hook: destroy the WebGPU devices (models and flow) once this many frames are decoded. */
+  loseGpuAfterFrames?: number;
 }
 
 export interface ModelSource {
@@ -59,6 +61,4 @@ export interface PipelineApi {
   abort(jobId: number): void;
   /** Test hook: throws from the worker's global scope, as a crash would. */
   crashForTest(): void;
-  /** Test hook: destroys the WebGPU devices the models and flow use, as a lost device would. */
-  loseGpuForTest(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { ModelStore } from '../io/model-store';
 import { OpfsDir, opfsDir, opfsRemove } from '../io/opfs';
 import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
 import { capabilities, resolveDevice } from '../platform/capabilities';
-import { openFlowEngine, type OpenFlowEngine } from '../pipeline/flow-engine';
+import { openFlowEngine } from '../pipeline/flow-engine';
 import { flowPreviewJpeg } from '../pipeline/flow-preview';
 import { SessionModel } from '../pipeline/session-model';
 import { runVideo, type VideoModel } from '../pipeline/video';
@@ -19,8 +19,7 @@ import type { StreamName } from '../pipeline/extract';
 import type { PipelineApi } from './pipeline.api';
 
 const jobs = new Map<number, AbortController>();
-/** Flow engines of the extractions in progress (for the device-loss test hook). */
-const flowEngines = new Set<OpenFlowEngine>();
+
 const models = new ModelStore();
 
 function job(jobId: number): AbortSignal {
@@ -65,7 +64,6 @@ const api: PipelineApi = {
     const opened: SessionModel[] = [];
     const streamModels: Partial<Record<StreamName, VideoModel>> = {};
     const flow = settings.streams.includes('flow') ? await openFlowEngine(settings.flowBackend, caps, settings.flowMode) : undefined;
-    if (flow) flowEngines.add(flow);
     try {
       for (const stream of settings.streams) {
         const id = settings.models[stream];
@@ -116,13 +114,19 @@ const api: PipelineApi = {
         maxChunkFrames: settings.maxChunkFrames,
         out,
         classNames: (k) => classNames(k, names),
-        onProgress: (p) => onProgress(p),
+        onProgress: (p) => {
+          if (req.loseGpuAfterFrames !== undefined && p.stage === 'extract' && p.decodedFrames >= req.loseGpuAfterFrames) {
+            delete req.loseGpuAfterFrames;
+            flow?.loseGpuForTest?.();
+            loseWebGpuDeviceForTest();
+          }
+          onProgress(p);
+        },
         onFlowEntry: onFlowPreview ? throttledPreview(onFlowPreview) : undefined,
         signal,
       });
     } finally {
       jobs.delete(jobId);
-      if (flow) flowEngines.delete(flow);
       flow?.close();
       await Promise.allSettled(opened.map((m) => m.close()));
     }
@@ -176,10 +180,6 @@ const api: PipelineApi = {
     setTimeout(() => {
       throw new Error('crash requested by a test');
     });
-  },
-  async loseGpuForTest() {
-    for (const f of flowEngines) f.loseGpuForTest?.();
-    await loseWebGpuDeviceForTest();
   },
 };
 
