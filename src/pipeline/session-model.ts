@@ -1,15 +1,35 @@
 /**
  * A stream's model as the pipeline sees it: an ORT session on the preferred device that moves to WASM, for good,
- * when a WebGPU run fails (a lost device, an out-of-memory buffer) and reruns that chunk there.
+ * when a WebGPU run fails (a lost device, an out-of-memory buffer) and reruns that chunk there. WebGPU runs the
+ * stored graph; WASM runs its Winograd rewrite (../model/graph/wasm-graph.ts: the same features up to float
+ * rounding, ~2× faster on onnxruntime-web's CPU kernels).
  */
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import { readI3dModelMeta, type I3dModelMeta } from '../model/graph/i3d-graph';
 import { toHalfCompute } from '../model/graph/half-compute';
+import { toWasmGraph } from '../model/graph/wasm-graph';
 import type { TemporalPads } from '../model/graph/pads';
 import { runI3d, toFeatureLayouts } from '../model/features';
 import { createSession, release, type ModelSession } from '../model/ort';
 import type { Device } from '../model/types';
 import type { ChunkFeatures, StreamModel } from './extract';
+
+/** The WASM EP's graph of each stored model (Winograd convolutions, ../model/graph/wasm-graph.ts), made once. */
+const wasmGraphs = new WeakMap<Uint8Array, Uint8Array>();
+
+function wasmGraph(bytes: Uint8Array): Uint8Array {
+  let g = wasmGraphs.get(bytes);
+  if (!g) {
+    g = toWasmGraph(bytes);
+    wasmGraphs.set(bytes, g);
+  }
+  return g;
+}
+
+/** Each device's graph: WASM runs the Winograd rewrite, WebGPU the stored graph. */
+function graphFor(bytes: Uint8Array): (device: Device) => Uint8Array {
+  return (device) => (device === 'wasm' ? wasmGraph(bytes) : bytes);
+}
 
 export class SessionModel implements StreamModel {
   readonly inChannels: number;
@@ -42,12 +62,12 @@ export class SessionModel implements StreamModel {
         m.compute = 'fp16';
         return m;
       } catch (e) {
-        const m = new SessionModel(bytes, meta, await createSession(bytes, { device }));
+        const m = new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes) }));
         m.fallbacks.unshift(`fp16 compute unavailable, float32 compute: ${e instanceof Error ? e.message : String(e)}`);
         return m;
       }
     }
-    return new SessionModel(bytes, meta, await createSession(bytes, { device }));
+    return new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes) }));
   }
 
   /** Arithmetic precision of the running graph. */
@@ -65,7 +85,7 @@ export class SessionModel implements StreamModel {
       if (this.session.device !== 'webgpu') throw e;
       this.fallbacks.push(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
       await release(this.session).catch(() => undefined);
-      this.session = await createSession(this.bytes, { device: 'wasm', fallback: false });
+      this.session = await createSession(wasmGraph(this.bytes), { device: 'wasm', fallback: false });
       this.compute = 'fp32';
       return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
     }

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomStateDict } from '../../test/model-graph/random-state-dict';
 import { buildI3dOnnx, type BuildOptions } from '../../src/model/graph/i3d-graph';
+import { toWasmGraph, type WasmGraphOptions } from '../../src/model/graph/wasm-graph';
 import type { SessionTuning } from '../../src/model/ort';
 import type { I3dInfo } from '../../src/model/types';
 import { launchBrowser, openPage, parseProfile, startServer, type ProfileEvent } from './lib/i3d-page';
@@ -39,6 +40,8 @@ const INFO: I3dInfo = { modality: 'rgb', inChannels: 3, numClasses: 400, widthDi
 
 interface Variant {
   build: BuildOptions;
+  /** Rewrite the stored graph with toWasmGraph (src/model/graph/wasm-graph.ts) and these options. */
+  wasmGraph?: WasmGraphOptions;
   tuning?: SessionTuning;
   device?: 'wasm' | 'webgpu';
 }
@@ -49,11 +52,15 @@ export const VARIANTS: Record<string, Variant> = {
   q8: { build: { dtype: 'q8' } },
   arena: { build: { dtype: 'fp32' }, tuning: { enableCpuMemArena: true, enableMemPattern: true } },
   fixedT: { build: { dtype: 'fp32' }, tuning: { freeDimensionOverrides: { T: 64 } } },
-  basic: { build: { dtype: 'fp32' } },
+  wino2: { build: { dtype: 'fp32' }, wasmGraph: { maxBlock: 2, stem: 0 } },
+  wino4: { build: { dtype: 'fp32' }, wasmGraph: { stem: 0 } },
+  winoS2: { build: { dtype: 'fp32' }, wasmGraph: { stem: 2 } },
+  wino: { build: { dtype: 'fp32' }, wasmGraph: {} },
+  winoQ8: { build: { dtype: 'q8' }, wasmGraph: {} },
 };
 
 function modelFile(v: Variant): string {
-  const key = JSON.stringify(v.build).replace(/[^a-zA-Z0-9]+/g, '_');
+  const key = JSON.stringify({ ...v.build, wasm: v.wasmGraph }).replace(/[^a-zA-Z0-9]+/g, '_');
   return join(CACHE, `rgb400-${key}.onnx`);
 }
 
@@ -62,12 +69,15 @@ function buildModels(names: string[]): void {
   const sd = randomStateDict(INFO, 1);
   for (const n of names) {
     const path = modelFile(VARIANTS[n]);
+    const sources = ['i3d-graph.ts', 'wasm-graph.ts', 'winograd.ts'].map((f) => statSync(join(ROOT, 'src/model/graph', f)).mtimeMs);
     try {
-      if (statSync(path).mtimeMs > statSync(join(ROOT, 'src/model/graph/i3d-graph.ts')).mtimeMs) continue;
+      if (statSync(path).mtimeMs > Math.max(...sources)) continue;
     } catch {
       // not built yet
     }
-    writeFileSync(path, buildI3dOnnx(sd, INFO, VARIANTS[n].build));
+    const model = buildI3dOnnx(sd, INFO, VARIANTS[n].build);
+    const wasm = VARIANTS[n].wasmGraph;
+    writeFileSync(path, wasm ? toWasmGraph(model, wasm) : model);
   }
 }
 
@@ -96,8 +106,9 @@ class Torch {
 }
 
 /** Sum of kernel times by layer group (Conv3d_1a, Conv3d_2c, Mixed_3b, …) and by op type, in ms. */
-function summariseProfile(events: ProfileEvent[]): { byLayer: Record<string, number>; byOp: Record<string, number>; total: number } {
+function summariseProfile(events: ProfileEvent[]): { byLayer: Record<string, number>; byOp: Record<string, number>; byNode: Record<string, number>; total: number } {
   const byLayer: Record<string, number> = {};
+  const byNode: Record<string, number> = {};
   const byOp: Record<string, number> = {};
   let total = 0;
   for (const e of events) {
@@ -107,9 +118,11 @@ function summariseProfile(events: ProfileEvent[]): { byLayer: Record<string, num
     byLayer[layer] = (byLayer[layer] ?? 0) + ms;
     const op = e.args?.op_name ?? '?';
     byOp[op] = (byOp[op] ?? 0) + ms;
+    const node = e.name.replace(/_kernel_time$/, '');
+    byNode[node] = (byNode[node] ?? 0) + ms;
     total += ms;
   }
-  return { byLayer, byOp, total };
+  return { byLayer, byOp, byNode, total };
 }
 
 async function main(): Promise<void> {
@@ -192,6 +205,7 @@ async function main(): Promise<void> {
         console.log(`profile ${values.profile}, ${threads} threads, ${frames} frames: kernels ${prof.total.toFixed(0)} ms`);
         console.log(`  by layer: ${sorted(prof.byLayer).join(', ')}`);
         console.log(`  by op: ${sorted(prof.byOp).join(', ')}`);
+        console.log(`  top nodes: ${sorted(prof.byNode).slice(0, 30).join(', ')}`);
         results.push({ threads, variant: values.profile, profile: prof });
         await page.evaluate((id) => window.i3d.i3dRelease(id), p.id);
       }

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GraphBuilder } from '../../src/model/graph/onnx-builder';
+import { emitWinogradConv } from '../../src/model/graph/winograd';
 import { launchBrowser, openPage, parseProfile, startServer } from './lib/i3d-page';
 import { formatTable, summarise } from './lib/stats';
 
@@ -107,7 +108,7 @@ function stacked2dCase(C: number, O: number, T: number, S: number, W: Float32Arr
  */
 function winogradCase(C: number, O: number, T: number, S: number, W: Float32Array, bias: Float32Array): Case {
   return {
-    name: 'winograd',
+    name: 'winograd-v1',
     build: (g) => {
       const nt = S / 2;
       const BT = [
@@ -172,10 +173,24 @@ function winogradCase(C: number, O: number, T: number, S: number, W: Float32Arra
   };
 }
 
+function winogradGroupedCase(C: number, O: number, T: number, S: number, W: Float32Array, bias: Float32Array, m: 2 | 4): Case {
+  return {
+    name: `wino-g${m}`,
+    build: (g) => {
+      const x = g.input('x', 'float32', [1, C, T, S, S]);
+      g.node('Relu', [emitWinogradConv(g, x, { C, O, S, weight: W, bias, name: 'c', m })], { exact: 'y' });
+      g.output('y', 'float32', [1, O, T, S, S]);
+    },
+  };
+}
+
 function conv3x3Group(C: number, O: number, T: number, S: number, seed: number, extra: string[]): Group {
   const W = weights(O * C * 27, C * 27, seed);
   const bias = weights(O, 10, seed + 1);
-  const cases = [conv3dCase(C, O, T, S, W, bias), stacked2dCase(C, O, T, S, W, bias, true), winogradCase(C, O, T, S, W, bias)];
+  const cases = [conv3dCase(C, O, T, S, W, bias), winogradGroupedCase(C, O, T, S, W, bias, 2)];
+  if (S % 4 === 0) cases.push(winogradGroupedCase(C, O, T, S, W, bias, 4));
+  if (extra.includes('v1')) cases.push(winogradCase(C, O, T, S, W, bias));
+  if (extra.includes('stack')) cases.push(stacked2dCase(C, O, T, S, W, bias, true));
   if (extra.includes('gemm')) cases.push(gemmOnlyCase(C, O, T, S, W));
   if (extra.includes('nt')) cases.push(stacked2dCase(C, O, T, S, W, bias, false));
   return { x: [1, C, T, S, S], cases };

@@ -39,7 +39,7 @@ function valueInfo(name: string, elem: OnnxElemType, dims: readonly Dim[] | null
   return { name, type: { tensorType } };
 }
 
-function attribute(name: string, v: AttrValue): Onnx.IAttributeProto {
+export function attribute(name: string, v: AttrValue): Onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) throw new Error(`attribute ${name}: use { float } for non-integers`);
