@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
-    globalSetup: ['test/support/build-wasm.setup.ts'],
+    globalSetup: ['test/support/build-wasm.setup.ts', 'test/support/reference.setup.ts'],
   },
 });
