@@ -58,10 +58,10 @@ export const i3dHarness = {
   },
 
   /** Loads a model; returns its id and the load time. */
-  async i3dLoad(url: string, channels: number, device: Device = 'wasm', tuning?: SessionTuning) {
+  async i3dLoad(url: string, channels: number, device: Device = 'wasm', tuning?: SessionTuning, preferredLayout?: 'NCHW' | 'NHWC') {
     const bytes = await fetchBytes(url);
     const t0 = performance.now();
-    const session = await createSession(bytes, { device, fallback: false, tuning });
+    const session = await createSession(bytes, { device, fallback: false, tuning, preferredLayout });
     const id = nextId++;
     sessions.set(id, { session, channels });
     return { id, loadSeconds: (performance.now() - t0) / 1000, device: session.device };

@@ -3,7 +3,7 @@
  * measured alternately in the same run.
  *
  *   npx tsx tools/bench/i3d-browser.ts [--variants base,tuned] [--threads 1,2] [--frames 64] [--rounds 5]
- *       [--torch] [--profile VARIANT] [--check] [--out FILE]
+ *       [--torch] [--profile VARIANT] [--check] [--memory] [--out FILE]
  *
  * Models: published widths (1024 features, 400 classes, RGB), random weights made in TypeScript
  * (test/model-graph/random-state-dict.ts), one ONNX file per variant under .cache/bench-i3d/. A variant is a
@@ -15,11 +15,12 @@
  * so every ratio compares runs taken minutes apart at most, under the same machine load. One untimed warm-up run
  * per variant. --check compares each variant's outputs with the first variant's on the same input.
  * --profile: one extra profiled run (ORT enableProfiling) of that variant per thread count; prints time per
- * layer group and op type.
+ * layer group and op type. --memory: afterwards, each variant alone in a fresh page (one run of `frames`), with the
+ * peak resident memory of the page's renderer process (WASM memory only grows, so this is the run's high-water mark).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -56,6 +57,7 @@ export const VARIANTS: Record<string, Variant> = {
   wino4: { build: { dtype: 'fp32' }, wasmGraph: { stem: 0 } },
   winoS2: { build: { dtype: 'fp32' }, wasmGraph: { stem: 2 } },
   wino: { build: { dtype: 'fp32' }, wasmGraph: {} },
+  winoMM: { build: { dtype: 'fp32' }, wasmGraph: { gemm: 'matmul' } },
   winoQ8: { build: { dtype: 'q8' }, wasmGraph: {} },
 };
 
@@ -125,6 +127,46 @@ function summariseProfile(events: ProfileEvent[]): { byLayer: Record<string, num
   return { byLayer, byOp, byNode, total };
 }
 
+/** Polls the resident memory of the renderer processes of the Chromium this process started; stop() returns the largest seen (bytes). */
+function rssSampler(): { stop: () => number } {
+  let peak = 0;
+  const procs = () =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          return { pid: Number(pid), ppid: Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+        } catch {
+          return null; // the process ended
+        }
+      })
+      .filter((p) => p !== null);
+  const sample = () => {
+    const all = procs();
+    const parent = new Map(all.map((p) => [p.pid, p.ppid]));
+    const mine = (pid: number): boolean => {
+      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+      return false;
+    };
+    for (const { pid, cmd } of all) {
+      if (!cmd.includes('--type=renderer') || !mine(pid)) continue;
+      try {
+        peak = Math.max(peak, 1024 * Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0));
+      } catch {
+        // the process ended
+      }
+    }
+  };
+  const timer = setInterval(sample, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -135,6 +177,7 @@ async function main(): Promise<void> {
       torch: { type: 'boolean', default: false },
       profile: { type: 'string' },
       check: { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench', 'out', 'i3d-browser.json') },
     },
   });
@@ -181,8 +224,8 @@ async function main(): Promise<void> {
         if (torch) torchTimes.push(await torch.time(frames, threads));
         console.log(`threads ${threads} round ${r + 1}: ${names.map((n) => `${n} ${times[n][r].toFixed(2)}`).join(', ')}${torch ? `, torch ${torchTimes[r].toFixed(2)}` : ''}  (load ${loadavg()[0].toFixed(1)})`);
       }
-      const torchSummary: Summary | null = torch ? summarise(torchTimes) : null;
-      for (const n of names) {
+      const torchSummary: Summary | null = torch && rounds > 0 ? summarise(torchTimes) : null;
+      for (const n of rounds > 0 ? names : []) {
         const s = summarise(times[n]);
         const ratio = torchSummary ? round(s.median / torchSummary.median, 3) : null;
         results.push({ threads, variant: n, seconds: s, vsTorch: ratio, loadSeconds: round(loadSeconds[n]), runs: times[n] });
@@ -210,6 +253,20 @@ async function main(): Promise<void> {
         await page.evaluate((id) => window.i3d.i3dRelease(id), p.id);
       }
       await page.close();
+      if (values.memory) {
+        for (const n of names) {
+          const v = VARIANTS[n];
+          const { page: p } = await openPage(server.url, threads, browser);
+          const sampler = rssSampler();
+          const file = modelFile(v).split('/').pop() as string;
+          const r = await p.evaluate(([u, d, t]) => window.i3d.i3dLoad(u, 3, d, t), [`/__models/${file}`, v.device ?? 'wasm', v.tuning] as const);
+          const t = await p.evaluate(([id, T]) => window.i3d.i3dRun(id, T), [r.id, frames] as const);
+          const peak = sampler.stop();
+          console.log(`memory ${n}, ${threads} threads, ${frames} frames: peak renderer RSS ${(peak / 2 ** 20).toFixed(0)} MiB (run ${t.seconds.toFixed(2)} s)`);
+          results.push({ threads, variant: n, frames, peakRendererRssMiB: Math.round(peak / 2 ** 20) });
+          await p.close();
+        }
+      }
     }
   } finally {
     torch?.close();

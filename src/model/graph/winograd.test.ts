@@ -71,9 +71,13 @@ describe('Winograd matrices (Toom-Cook)', () => {
 });
 
 describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
-  for (const m of [2, 4] as const) {
+  for (const [m, gemm] of [
+    [2, 'conv'],
+    [4, 'conv'],
+    [4, 'matmul'],
+  ] as const) {
     for (const T of [1, 2, 5]) {
-      it(`3×3×3 stride 1, F(${m}×${m}, 3×3), T = ${T}`, async () => {
+      it(`3×3×3 stride 1, F(${m}×${m}, 3×3), ${gemm} GEMM, T = ${T}`, async () => {
         const [C, O, S] = [5, 7, 12];
         const weight = randoms(O * C * 27, 1 + T, 0.3);
         const bias = randoms(O, 2 + T);
@@ -83,7 +87,7 @@ describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
         direct.node('Conv', [xi, direct.initializer('w', 'float32', [O, C, 3, 3, 3], weight), direct.initializer('b', 'float32', [O], bias)], { exact: 'y' }, { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
         direct.output('y', 'float32', null);
         const wg = new GraphBuilder();
-        emitWinogradConv(wg, wg.input('x', 'float32', [1, C, 'T', S, S]), { C, O, S, weight, bias, name: 'c', m }, { exact: 'y' });
+        emitWinogradConv(wg, wg.input('x', 'float32', [1, C, 'T', S, S]), { C, O, S, weight, bias, name: 'c', m, gemm }, { exact: 'y' });
         wg.output('y', 'float32', null);
         const a = await runModel(direct.encode('direct', {}, '0'), x, [1, C, T, S, S]);
         const b = await runModel(wg.encode('winograd', {}, '0'), x, [1, C, T, S, S]);
@@ -95,8 +99,12 @@ describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
     }
   }
 
-  for (const m of [2, 4] as const) {
-    it(`the 7×7×7 stride-2 stem, F(${m}×${m}, 4×4) on 2×2 phases, odd and even padded lengths`, async () => {
+  for (const [m, gemm] of [
+    [2, 'conv'],
+    [4, 'conv'],
+    [4, 'matmul'],
+  ] as const) {
+    it(`the 7×7×7 stride-2 stem, F(${m}×${m}, 4×4) on 2×2 phases, ${gemm} GEMM, odd and even padded lengths`, async () => {
       const [C, O] = [3, 4];
       const weight = randoms(O * C * 343, 11, 0.05);
       const bias = randoms(O, 12);
@@ -107,7 +115,7 @@ describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
         direct.node('Conv', [xi, direct.initializer('w', 'float32', [O, C, 7, 7, 7], weight), direct.initializer('b', 'float32', [O], bias)], { exact: 'y' }, { kernel_shape: [7, 7, 7], strides: [2, 2, 2] });
         direct.output('y', 'float32', null);
         const wg = new GraphBuilder();
-        emitWinogradStem(wg, wg.input('x', 'float32', [1, C, 'Tp', 229, 229]), { C, O, weight, bias, name: 'stem', m }, { exact: 'y' });
+        emitWinogradStem(wg, wg.input('x', 'float32', [1, C, 'Tp', 229, 229]), { C, O, weight, bias, name: 'stem', m, gemm }, { exact: 'y' });
         wg.output('y', 'float32', null);
         const a = await runModel(direct.encode('direct', {}, '0'), x, [1, C, Tp, 229, 229]);
         const b = await runModel(wg.encode('winograd', {}, '0'), x, [1, C, Tp, 229, 229]);

@@ -131,6 +131,32 @@ function transformKernel(w: WinogradMatrices, g: ArrayLike<number>, out: Float64
 }
 
 /**
+ * The GEMM stage shared by both emitters: per Winograd point, U [O, taps·K] times the `taps` temporal shifts (stride
+ * `stride`) of V, from vg [1, α²·K, Tp, tiles] to [1 or α², α²·O or O, T', tiles] (the same values and layout).
+ * `conv`: one grouped Conv (α² groups, kernel taps×1) that im2cols the shifts inside the kernel. `matmul`: the
+ * shifts as Slices concatenated on channels, then a batched MatMul — for onnxruntime-web's WebGPU EP, whose
+ * grouped Conv is wrong in its default NHWC layout (1.30: any group with more than one input channel).
+ */
+function emitGemm(e: GraphEmitter, vg: string, U: Float32Array, a2: number, O: number, K: number, taps: number, stride: number, gemm: 'conv' | 'matmul', n: (s: string) => string): string {
+  if (gemm === 'conv') {
+    return e.node('Conv', [vg, e.initializer(n('u'), 'float32', [a2 * O, K, taps, 1], U)], n('m'), { kernel_shape: [taps, 1], strides: [stride, 1], group: a2 });
+  }
+  // U [α²·O, K, taps] → [α², O, taps·K] (column kt·K + k: the concatenation order below)
+  const Um = new Float32Array(U.length);
+  for (let go = 0; go < a2 * O; go++) for (let k = 0; k < K; k++) for (let kt = 0; kt < taps; kt++) Um[go * taps * K + kt * K + k] = U[(go * K + k) * taps + kt];
+  const v4 = e.node('Reshape', [vg, e.int64s(n('v4m_shape'), [a2, K, -1, 0])], n('v4m')); // [α², K, Tp, tiles]
+  const axis = e.int64s(n('axis_t'), [2]);
+  const step = e.int64s(n('step_t'), [stride]);
+  // output t uses frames stride·t + kt; the last tap ends at Tp
+  const shifts = Array.from({ length: taps }, (_, kt) =>
+    e.node('Slice', [v4, e.int64s(n(`from${kt}`), [kt]), e.int64s(n(`to${kt}`), [kt === taps - 1 ? Number.MAX_SAFE_INTEGER : kt - (taps - 1)]), axis, step], n(`tap${kt}`)),
+  );
+  const st = e.node('Concat', shifts, n('taps'), { axis: 1 }); // [α², taps·K, T', tiles]
+  const st3 = e.node('Reshape', [st, e.int64s(n('st3_shape'), [a2, taps * K, -1])], n('st3'));
+  return e.node('MatMul', [e.initializer(n('u'), 'float32', [a2, O, taps * K], Um), st3], n('m')); // [α², O, T'·tiles]
+}
+
+/**
  * Output side shared by both emitters: the grouped Conv's [1, α²·O, T, tiles] through Aᵀ · A into m×m blocks,
  * placed by one Transpose → [1, O, T, m·nt, m·nt]; bias.
  */
@@ -160,6 +186,8 @@ export interface WinogradConv {
   name: string;
   /** Output block size: F(2×2, 3×3) or F(4×4, 3×3). */
   m: 2 | 4;
+  /** GEMM stage (emitGemm); default `conv`. */
+  gemm?: 'conv' | 'matmul';
 }
 
 /** Grouped-conv weights [α²·O, C, 3, 1]: group (a,b), output o, input c, tap kt = (G w Gᵀ)[a][b], w = weight[o, c, kt]. */
@@ -198,13 +226,15 @@ export function emitWinogradConv(e: GraphEmitter, x: string, p: WinogradConv, ou
   const v4 = e.node('Reshape', [v, e.int64s(n('v4_shape'), [C, -1, a2, tiles])], n('v4')); // [C, T+2, α², tiles]
   const vt = e.node('Transpose', [v4], n('vt'), { perm: [2, 0, 1, 3] }); // [α², C, T+2, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * C, -1, tiles])], n('vg'));
-  const mm = e.node('Conv', [vg, e.initializer(n('u'), 'float32', [a2 * O, C, 3, 1], winogradGroupedWeights(p.weight, O, C, m))], n('m'), { kernel_shape: [3, 1], group: a2 }); // [1, α²·O, T, tiles]
+  const mm = emitGemm(e, vg, winogradGroupedWeights(p.weight, O, C, m), a2, O, C, 3, 1, p.gemm ?? 'conv', n); // α²·O·T·tiles values
   return emitOutput(e, mm, w, O, nt, p.bias, n, output);
 }
 
 export interface WinogradStem {
   /** Output block size: F(2×2, 4×4) or F(4×4, 4×4) on the phase planes. */
   m: 2 | 4;
+  /** GEMM stage (emitGemm); default `conv`. */
+  gemm?: 'conv' | 'matmul';
   /** Input channels (3 RGB, 2 flow). */
   C: number;
   O: number;
@@ -269,6 +299,6 @@ export function emitWinogradStem(e: GraphEmitter, x: string, p: WinogradStem, ou
   const v5 = e.node('Reshape', [v, e.int64s(n('v5_shape'), [C, -1, 4, a2, nt * nt])], n('v5')); // [C, Tp, pq, α², tiles]
   const vt = e.node('Transpose', [v5], n('vt'), { perm: [3, 0, 2, 1, 4] }); // [α², C, pq, Tp, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * 4 * C, -1, nt * nt])], n('vg'));
-  const mm = e.node('Conv', [vg, e.initializer(n('u'), 'float32', [a2 * O, 4 * C, 7, 1], winogradStemWeights(p.weight, O, C, m))], n('m'), { kernel_shape: [7, 1], strides: [2, 1], group: a2 }); // [1, α²·O, T', tiles]
+  const mm = emitGemm(e, vg, winogradStemWeights(p.weight, O, C, m), a2, O, 4 * C, 7, 2, p.gemm ?? 'conv', n); // α²·O·T'·tiles values
   return emitOutput(e, mm, w, O, nt, p.bias, n, output);
 }

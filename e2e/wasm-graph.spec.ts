@@ -1,0 +1,54 @@
+/**
+ * The WASM graph (src/model/graph/wasm-graph.ts: Winograd convolutions) also runs on onnxruntime-web's WebGPU EP
+ * (Chromium's software adapter: slim model, 9 frames) and gives the same features there as on WASM. Its default
+ * GEMM stage (grouped Convs) needs the EP's NCHW layout: onnxruntime-web 1.30's WebGPU grouped Conv is wrong in
+ * the default NHWC layout when a group has more than one input channel; the Slices + MatMul form is right in both.
+ * The app never loads this graph on WebGPU (src/pipeline/session-model.ts picks the stored graph there).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { randomStateDict } from '../test/model-graph/random-state-dict';
+import { buildI3dOnnx } from '../src/model/graph/i3d-graph';
+import { toWasmGraph } from '../src/model/graph/wasm-graph';
+import { CACHE } from './support/fixtures';
+import { serveFile } from './support/page';
+
+test.describe.configure({ timeout: 600_000 });
+
+const cases = [
+  { dtype: 'fp32', gemm: 'conv', layout: 'NCHW' },
+  { dtype: 'q8', gemm: 'conv', layout: 'NCHW' },
+  { dtype: 'fp32', gemm: 'matmul', layout: undefined },
+] as const;
+
+for (const { dtype, gemm, layout } of cases) {
+  test(`the ${dtype} WASM graph (${gemm} GEMM) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({ page }) => {
+    const info = { modality: 'rgb' as const, inChannels: 3, numClasses: 400, widthDivisor: 8 };
+    const report: Record<string, string> = {};
+    const model = toWasmGraph(buildI3dOnnx(randomStateDict(info, 9), info, { dtype }), { report, gemm });
+    expect(Object.keys(report)).toHaveLength(16);
+    const dir = resolve(CACHE, 'wasm-graph');
+    mkdirSync(dir, { recursive: true });
+    const file = resolve(dir, `rgb-${dtype}-${gemm}.onnx`);
+    writeFileSync(file, model);
+    await page.goto('/harness.html');
+    await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    const url = await serveFile(page, file, `wasm-graph-${dtype}-${gemm}.onnx`);
+    const r = await page.evaluate(
+      async ([u, l]) => {
+        const h = window.harness;
+        const wasm = await h.i3dLoad(u, 3, 'wasm');
+        const gpu = await h.i3dLoad(u, 3, 'webgpu', undefined, l);
+        const diff = await h.i3dCompare(wasm.id, gpu.id, 9);
+        await h.i3dRelease(wasm.id);
+        await h.i3dRelease(gpu.id);
+        return { devices: [wasm.device, gpu.device], diff };
+      },
+      [url, layout] as const,
+    );
+    console.log(dtype, gemm, JSON.stringify(r));
+    expect(r.devices).toEqual(['wasm', 'webgpu']);
+    for (const v of Object.values(r.diff)) expect(v).toBeLessThanOrEqual(1e-3);
+  });
+}
