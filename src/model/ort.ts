@@ -46,6 +46,8 @@ export interface SessionRequest {
  * this module's own, e.g. `session.disable_quant_qdq`).
  */
 export interface SessionTuning {
+  /** Same as SessionRequest.graphOptimizationLevel (which wins when both are set). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena?: boolean;
   enableMemPattern?: boolean;
   executionMode?: 'sequential' | 'parallel';
@@ -150,7 +152,7 @@ async function tryDevice(model: Uint8Array, device: Device, req: SessionRequest)
   const session = await ort.InferenceSession.create(req.modelFor?.(device) ?? model, {
     ...tuning,
     executionProviders: [ep],
-    graphOptimizationLevel: req.graphOptimizationLevel ?? 'all',
+    graphOptimizationLevel: req.graphOptimizationLevel ?? tuning.graphOptimizationLevel ?? 'all',
     // keep DequantizeLinear → Conv as a float Conv on constant-folded weights (q8 is weight-only)
     extra: configEntries({ 'session.disable_quant_qdq': '1', ...extra }),
   });

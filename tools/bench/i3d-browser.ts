@@ -58,6 +58,11 @@ export const VARIANTS: Record<string, Variant> = {
   winoS2: { build: { dtype: 'fp32' }, wasmGraph: { stem: 2 } },
   wino: { build: { dtype: 'fp32' }, wasmGraph: {} },
   winoMM: { build: { dtype: 'fp32' }, wasmGraph: { gemm: 'matmul' } },
+  winoDense: { build: { dtype: 'fp32' }, wasmGraph: { separable: false } },
+  winoArena: { build: { dtype: 'fp32' }, wasmGraph: {}, tuning: { enableCpuMemArena: true, enableMemPattern: true } },
+  winoNoSpin: { build: { dtype: 'fp32' }, wasmGraph: {}, tuning: { extra: { 'session.intra_op.allow_spinning': '0' } } },
+  winoFixedT: { build: { dtype: 'fp32' }, wasmGraph: {}, tuning: { freeDimensionOverrides: { T: 64 } } },
+  winoBasic: { build: { dtype: 'fp32' }, wasmGraph: {}, tuning: { graphOptimizationLevel: 'basic' } },
   winoQ8: { build: { dtype: 'q8' }, wasmGraph: {} },
 };
 

@@ -95,6 +95,8 @@ export interface WasmGraphOptions {
   stem?: 0 | 2 | 4;
   /** The Winograd GEMM as grouped Convs (default: fastest on WASM) or Slices + MatMul (also right on WebGPU's NHWC layout). */
   gemm?: 'conv' | 'matmul';
+  /** Separable Winograd input transforms (default true; false: one dense Conv). */
+  separable?: boolean;
   /** Filled with the layers rewritten and how. */
   report?: Record<string, string>;
 }
@@ -162,7 +164,7 @@ export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uin
       const bias = biasOf(n);
       if (!weight || weight.length !== spec.outChannels * spec.inChannels * 27 || bias === null) return false;
       const m = pickM(spec.size);
-      emitWinogradConv(emitter, n.input[0], { C: spec.inChannels, O: spec.outChannels, S: spec.size, weight, bias, name: layer, m, gemm: opts.gemm }, { exact: layer });
+      emitWinogradConv(emitter, n.input[0], { C: spec.inChannels, O: spec.outChannels, S: spec.size, weight, bias, name: layer, m, gemm: opts.gemm, separable: opts.separable }, { exact: layer });
       if (opts.report) opts.report[layer] = `F(${m}x${m},3x3)`;
       return true;
     }
@@ -171,7 +173,7 @@ export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uin
       const weight = weightOf(n.input[1], stem.outChannels);
       const bias = biasOf(n);
       if (!weight || weight.length !== stem.outChannels * stem.inChannels * 343 || bias === null) return false;
-      emitWinogradStem(emitter, n.input[0], { C: stem.inChannels, O: stem.outChannels, weight, bias, name: layer, m: stemBlock, gemm: opts.gemm }, { exact: layer });
+      emitWinogradStem(emitter, n.input[0], { C: stem.inChannels, O: stem.outChannels, weight, bias, name: layer, m: stemBlock, gemm: opts.gemm, separable: opts.separable }, { exact: layer });
       if (opts.report) opts.report[layer] = `F(${stemBlock}x${stemBlock},4x4) on 2x2 phases`;
       return true;
     }

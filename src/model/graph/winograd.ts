@@ -106,6 +106,24 @@ function inputKernels(w: WinogradMatrices): Float32Array {
   return k;
 }
 
+/**
+ * Bᵀ d B of every α×α tile (stride m) of single-channel planes [N, 1, H, W] → [N, α², nt, nt'] (channel a·α + b).
+ * Dense: one Conv [α², 1, α, α] (α⁴ multiply-adds per tile). Separable: the rows (Conv [α, 1, α, 1] stride (m, 1))
+ * then the columns (Conv [α², 1, 1, α] stride (1, m), α groups): α²·W/m + α³ per tile, a few times fewer.
+ */
+function emitInputTransform(e: GraphEmitter, planes: string, w: WinogradMatrices, separable: boolean, n: (s: string) => string): string {
+  const { BT, alpha, m } = w;
+  if (!separable) {
+    return e.node('Conv', [planes, e.initializer(n('bt'), 'float32', [alpha * alpha, 1, alpha, alpha], inputKernels(w))], n('v'), { kernel_shape: [alpha, alpha], strides: [m, m] });
+  }
+  const rows = new Float32Array(alpha * alpha);
+  for (let a = 0; a < alpha; a++) for (let r = 0; r < alpha; r++) rows[a * alpha + r] = BT[a][r];
+  const cols = new Float32Array(alpha * alpha * alpha);
+  for (let a = 0; a < alpha; a++) for (let b = 0; b < alpha; b++) for (let s = 0; s < alpha; s++) cols[(a * alpha + b) * alpha + s] = BT[b][s];
+  const vr = e.node('Conv', [planes, e.initializer(n('bt_rows'), 'float32', [alpha, 1, alpha, 1], rows)], n('vr'), { kernel_shape: [alpha, 1], strides: [m, 1] }); // [N, α, nt, W]
+  return e.node('Conv', [vr, e.initializer(n('bt_cols'), 'float32', [alpha * alpha, 1, 1, alpha], cols)], n('v'), { kernel_shape: [1, alpha], strides: [1, m], group: alpha });
+}
+
 /** Output transform [m², α²]: row (p, q), column (a, b) is Aᵀ[p][a]·Aᵀ[q][b]. */
 function outputMatrix(w: WinogradMatrices): Float32Array {
   const { AT, alpha: n, m } = w;
@@ -188,6 +206,8 @@ export interface WinogradConv {
   m: 2 | 4;
   /** GEMM stage (emitGemm); default `conv`. */
   gemm?: 'conv' | 'matmul';
+  /** Separable input transform (emitInputTransform); default true. */
+  separable?: boolean;
 }
 
 /** Grouped-conv weights [α²·O, C, 3, 1]: group (a,b), output o, input c, tap kt = (G w Gᵀ)[a][b], w = weight[o, c, kt]. */
@@ -222,7 +242,7 @@ export function emitWinogradConv(e: GraphEmitter, x: string, p: WinogradConv, ou
   const n = (suffix: string) => `${name}.wg_${suffix}`;
   const xp = e.node('Pad', [x, e.int64s(n('pads'), [0, 0, 1, 1, 1, 0, 0, 1, 1, 1])], n('xp'), { mode: 'constant' }); // [1, C, T+2, S+2, S+2]
   const planes = e.node('Reshape', [xp, e.int64s(n('planes_shape'), [-1, 1, S + 2, S + 2])], n('planes'));
-  const v = e.node('Conv', [planes, e.initializer(n('bt'), 'float32', [a2, 1, w.alpha, w.alpha], inputKernels(w))], n('v'), { kernel_shape: [w.alpha, w.alpha], strides: [m, m] }); // [C(T+2), α², nt, nt]
+  const v = emitInputTransform(e, planes, w, p.separable ?? true, n); // [C(T+2), α², nt, nt]
   const v4 = e.node('Reshape', [v, e.int64s(n('v4_shape'), [C, -1, a2, tiles])], n('v4')); // [C, T+2, α², tiles]
   const vt = e.node('Transpose', [v4], n('vt'), { perm: [2, 0, 1, 3] }); // [α², C, T+2, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * C, -1, tiles])], n('vg'));
@@ -235,6 +255,8 @@ export interface WinogradStem {
   m: 2 | 4;
   /** GEMM stage (emitGemm); default `conv`. */
   gemm?: 'conv' | 'matmul';
+  /** Separable input transform (emitInputTransform); default true. */
+  separable?: boolean;
   /** Input channels (3 RGB, 2 flow). */
   C: number;
   O: number;
@@ -295,7 +317,7 @@ export function emitWinogradStem(e: GraphEmitter, x: string, p: WinogradStem, ou
   const x6 = e.node('Reshape', [xp, e.int64s(n('x6_shape'), [C, -1, half, 2, half, 2])], n('x6'));
   const ph = e.node('Transpose', [x6], n('ph'), { perm: [0, 1, 3, 5, 2, 4] }); // [C, Tp, 2(p), 2(q), 115, 115]
   const planes = e.node('Reshape', [ph, e.int64s(n('planes_shape'), [-1, 1, half, half])], n('planes'));
-  const v = e.node('Conv', [planes, e.initializer(n('bt'), 'float32', [a2, 1, w.alpha, w.alpha], inputKernels(w))], n('v'), { kernel_shape: [w.alpha, w.alpha], strides: [m, m] }); // [C·Tp·4, α², nt, nt]
+  const v = emitInputTransform(e, planes, w, p.separable ?? true, n); // [C·Tp·4, α², nt, nt]
   const v5 = e.node('Reshape', [v, e.int64s(n('v5_shape'), [C, -1, 4, a2, nt * nt])], n('v5')); // [C, Tp, pq, α², tiles]
   const vt = e.node('Transpose', [v5], n('vt'), { perm: [3, 0, 2, 1, 4] }); // [α², C, pq, Tp, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * 4 * C, -1, nt * nt])], n('vg'));
