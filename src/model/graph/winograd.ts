@@ -178,10 +178,21 @@ function emitGemm(e: GraphEmitter, vg: string, U: Float32Array, a2: number, O: n
  * Output side shared by both emitters: the grouped Conv's [1, α²·O, T, tiles] through Aᵀ · A into m×m blocks,
  * placed by one Transpose → [1, O, T, m·nt, m·nt]; bias.
  */
-function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number, nt: number, bias: Float32Array | undefined, n: (s: string) => string, output?: { exact: string }): string {
+function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number, nt: number, bias: Float32Array | undefined, separable: boolean, n: (s: string) => string, output?: { exact: string }): string {
   const { m, alpha } = w;
-  const m2 = e.node('Reshape', [mm, e.int64s(n('m2_shape'), [alpha * alpha, -1])], n('m2'));
-  const yq = e.node('MatMul', [e.initializer(n('at'), 'float32', [m * m, alpha * alpha], outputMatrix(w)), m2], n('yq')); // [m², O·T·tiles]
+  let yq: string; // [m², O·T·tiles]
+  if (separable) {
+    // Aᵀ over a (rows of the tile), then over b: m·α·(α + m) instead of m²·α² multiply-adds per output block
+    const at = new Float32Array(m * alpha);
+    for (let p = 0; p < m; p++) for (let a = 0; a < alpha; a++) at[p * alpha + a] = w.AT[p][a];
+    const ma = e.node('Reshape', [mm, e.int64s(n('ma_shape'), [alpha, -1])], n('ma'));
+    const y1 = e.node('MatMul', [e.initializer(n('at_rows'), 'float32', [m, alpha], at), ma], n('y1')); // [m(p), α(b)·R]
+    const y1r = e.node('Reshape', [y1, e.int64s(n('y1r_shape'), [m, alpha, -1])], n('y1r'));
+    yq = e.node('MatMul', [e.initializer(n('at_cols'), 'float32', [m, alpha], at), y1r], n('yq')); // [m(p), m(q), R]
+  } else {
+    const m2 = e.node('Reshape', [mm, e.int64s(n('m2_shape'), [alpha * alpha, -1])], n('m2'));
+    yq = e.node('MatMul', [e.initializer(n('at'), 'float32', [m * m, alpha * alpha], outputMatrix(w)), m2], n('yq'));
+  }
   const y6 = e.node('Reshape', [yq, e.int64s(n('y6_shape'), [m, m, O, -1, nt, nt])], n('y6'));
   const yt = e.node('Transpose', [y6], n('yt'), { perm: [2, 3, 4, 0, 5, 1] }); // [O, T, nt, m, nt, m]
   if (!bias) return e.node('Reshape', [yt, e.int64s(n('y5_shape'), [1, O, -1, m * nt, m * nt])], output ?? n('y5'));
@@ -247,7 +258,7 @@ export function emitWinogradConv(e: GraphEmitter, x: string, p: WinogradConv, ou
   const vt = e.node('Transpose', [v4], n('vt'), { perm: [2, 0, 1, 3] }); // [α², C, T+2, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * C, -1, tiles])], n('vg'));
   const mm = emitGemm(e, vg, winogradGroupedWeights(p.weight, O, C, m), a2, O, C, 3, 1, p.gemm ?? 'conv', n); // α²·O·T·tiles values
-  return emitOutput(e, mm, w, O, nt, p.bias, n, output);
+  return emitOutput(e, mm, w, O, nt, p.bias, p.separable ?? true, n, output);
 }
 
 export interface WinogradStem {
@@ -322,5 +333,5 @@ export function emitWinogradStem(e: GraphEmitter, x: string, p: WinogradStem, ou
   const vt = e.node('Transpose', [v5], n('vt'), { perm: [3, 0, 2, 1, 4] }); // [α², C, pq, Tp, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * 4 * C, -1, nt * nt])], n('vg'));
   const mm = emitGemm(e, vg, winogradStemWeights(p.weight, O, C, m), a2, O, 4 * C, 7, 2, p.gemm ?? 'conv', n); // α²·O·T'·tiles values
-  return emitOutput(e, mm, w, O, nt, p.bias, n, output);
+  return emitOutput(e, mm, w, O, nt, p.bias, p.separable ?? true, n, output);
 }
