@@ -1,9 +1,10 @@
 /**
- * The WASM-tuned form of a stored I3D model (made by buildI3dOnnx): every 3×3×3 stride-1 convolution at an even
- * spatial size (Conv3d_2c_3x3 and the b1b/b2b convs of the Mixed_3 and Mixed_4 blocks) becomes Winograd F(2×2, 3×3) (./winograd.ts),
- * which onnxruntime-web's CPU kernels run ~1.6× faster than their 3-D Conv (im2col + SGEMM), with the same
- * outputs up to float rounding. Derived when a session opens, like ./half-compute.ts, so the app stores one file
- * per dtype and WebGPU keeps the plain graph. The Mixed_5 3×3 convs (7×7, odd) stay direct.
+ * The WASM-tuned form of a stored I3D model (made by buildI3dOnnx), derived when a session opens (like
+ * ./half-compute.ts), so the app stores one file per dtype and WebGPU keeps the stored graph. onnxruntime-web's
+ * CPU Conv is im2col + an SGEMM that already runs near WASM SIMD's peak, so this graph does fewer multiply-adds
+ * (./winograd.ts): Conv3d_1a becomes F(4×4, 4×4) on its 2×2 spatial phases (525 → 257 per output instead of
+ * 1029), every 3×3×3 stride-1 conv F(4×4, 3×3) (6.75 per output and input channel instead of 27; sizes 14 and 7
+ * padded to 16 and 8). Same outputs up to float rounding (see the tests); about 2× faster end to end.
  *
  * Weights are read as ORT would use them: float32 initializers; float16 initializers behind a Cast; int8
  * behind DequantizeLinear (per-output-channel scale, axis 0, no zero point) → q·scale in float32. Graphs with
@@ -86,11 +87,8 @@ class ProtoEmitter implements GraphEmitter {
 }
 
 export interface WasmGraphOptions {
-  /**
-   * Largest Winograd block: 4 = F(4×4, 3×3) where the size is divisible by 4 (56, 28) and F(2×2, 3×3) at 14;
-   * 2 = F(2×2, 3×3) everywhere. Default 4.
-   */
-  maxBlock?: 2 | 4;
+  /** Winograd block of the 3×3×3 convs by spatial size (56, 28, 14, 7): 4 = F(4×4, 3×3) (default), 2 = F(2×2, 3×3), 0 = direct Conv. */
+  blocks?: Partial<Record<number, 0 | 2 | 4>>;
   /** Conv3d_1a as F(m×m, 4×4) on its 2×2 spatial phases: 0 = direct, 2 or 4 (default 4). */
   stem?: 0 | 2 | 4;
   /** The Winograd GEMM as grouped Convs (default: fastest on WASM) or Slices + MatMul (also right on WebGPU's NHWC layout). */
@@ -103,8 +101,7 @@ export interface WasmGraphOptions {
 
 /** Rewrite a stored I3D model for onnxruntime-web's WASM EP (see the file comment). */
 export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uint8Array {
-  const maxBlock = opts.maxBlock ?? 4;
-  const pickM = (size: number): 2 | 4 => (maxBlock === 4 && size % 4 === 0 ? 4 : 2);
+  const blockFor = (size: number): 0 | 2 | 4 => opts.blocks?.[size] ?? 4;
   const meta = readI3dModelMeta(model);
   if (meta.compute !== 'fp32') return model;
   const decoded = onnx.ModelProto.decode(model);
@@ -159,11 +156,11 @@ export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uin
     if (n.opType !== 'Conv') return false;
     const layer = n.output[0];
     const spec = sizes.get(layer);
-    if (spec && spec.size % 2 === 0 && attrsAre(n, '3,3,3', '1,1,1', '1,1,1,1,1,1')) {
+    const m = spec ? blockFor(spec.size) : 0;
+    if (spec && m !== 0 && attrsAre(n, '3,3,3', '1,1,1', '1,1,1,1,1,1')) {
       const weight = weightOf(n.input[1], spec.outChannels);
       const bias = biasOf(n);
       if (!weight || weight.length !== spec.outChannels * spec.inChannels * 27 || bias === null) return false;
-      const m = pickM(spec.size);
       emitWinogradConv(emitter, n.input[0], { C: spec.inChannels, O: spec.outChannels, S: spec.size, weight, bias, name: layer, m, gemm: opts.gemm, separable: opts.separable }, { exact: layer });
       if (opts.report) opts.report[layer] = `F(${m}x${m},3x3)`;
       return true;

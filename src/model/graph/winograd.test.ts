@@ -71,14 +71,16 @@ describe('Winograd matrices (Toom-Cook)', () => {
 });
 
 describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
-  for (const [m, gemm] of [
-    [2, 'conv'],
-    [4, 'conv'],
-    [4, 'matmul'],
+  for (const [m, gemm, S] of [
+    [2, 'conv', 12],
+    [4, 'conv', 12],
+    [4, 'matmul', 12],
+    [4, 'conv', 7],
+    [2, 'conv', 7],
   ] as const) {
     for (const T of [1, 2, 5]) {
-      it(`3×3×3 stride 1, F(${m}×${m}, 3×3), ${gemm} GEMM, T = ${T}`, async () => {
-        const [C, O, S] = [5, 7, 12];
+      it(`3×3×3 stride 1, F(${m}×${m}, 3×3), ${gemm} GEMM, ${S}×${S}, T = ${T}`, async () => {
+        const [C, O] = [5, 7];
         const weight = randoms(O * C * 27, 1 + T, 0.3);
         const bias = randoms(O, 2 + T);
         const x = randoms(C * T * S * S, 3 + T);

@@ -178,7 +178,7 @@ function emitGemm(e: GraphEmitter, vg: string, U: Float32Array, a2: number, O: n
  * Output side shared by both emitters: the grouped Conv's [1, α²·O, T, tiles] through Aᵀ · A into m×m blocks,
  * placed by one Transpose → [1, O, T, m·nt, m·nt]; bias.
  */
-function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number, nt: number, bias: Float32Array | undefined, separable: boolean, n: (s: string) => string, output?: { exact: string }): string {
+function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number, nt: number, S: number, bias: Float32Array | undefined, separable: boolean, n: (s: string) => string, output?: { exact: string }): string {
   const { m, alpha } = w;
   let yq: string; // [m², O·T·tiles]
   if (separable) {
@@ -195,9 +195,14 @@ function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number,
   }
   const y6 = e.node('Reshape', [yq, e.int64s(n('y6_shape'), [m, m, O, -1, nt, nt])], n('y6'));
   const yt = e.node('Transpose', [y6], n('yt'), { perm: [2, 3, 4, 0, 5, 1] }); // [O, T, nt, m, nt, m]
-  if (!bias) return e.node('Reshape', [yt, e.int64s(n('y5_shape'), [1, O, -1, m * nt, m * nt])], output ?? n('y5'));
-  const y5 = e.node('Reshape', [yt, e.int64s(n('y5_shape'), [1, O, -1, m * nt, m * nt])], n('y5'));
-  return e.node('Add', [y5, e.initializer(n('bias'), 'float32', [O, 1, 1, 1], bias)], output ?? n('y'));
+  const crop = S < m * nt;
+  const last = !bias && !crop;
+  let y = e.node('Reshape', [yt, e.int64s(n('y5_shape'), [1, O, -1, m * nt, m * nt])], last ? (output ?? n('y5')) : n('y5'));
+  if (crop) {
+    const slice = [y, e.int64s(n('crop_from'), [0, 0]), e.int64s(n('crop_to'), [S, S]), e.int64s(n('crop_axes'), [3, 4])];
+    y = e.node('Slice', slice, bias ? n('cropped') : (output ?? n('cropped')));
+  }
+  return bias ? e.node('Add', [y, e.initializer(n('bias'), 'float32', [O, 1, 1, 1], bias)], output ?? n('y')) : y;
 }
 
 export interface WinogradConv {
@@ -205,7 +210,7 @@ export interface WinogradConv {
   C: number;
   /** Output channels. */
   O: number;
-  /** Spatial size (H = W), divisible by m. */
+  /** Spatial size (H = W). */
   S: number;
   /** Weights [O, C, 3, 3, 3] (float32, BatchNorm already folded in). */
   weight: Float32Array;
@@ -241,24 +246,26 @@ export function winogradGroupedWeights(weight: Float32Array, O: number, C: numbe
 
 /**
  * Emit the 3×3×3 stride-1 convolution (zero padding 1) of `x` ([1, C, T, S, S], any T ≥ 1) and return the
- * output value ([1, O, T, S, S]), named exactly `output` when given.
+ * output value ([1, O, T, S, S]), named exactly `output` when given. When m does not divide S, the input gets
+ * extra zeros on the right and bottom and the output is cropped.
  */
 export function emitWinogradConv(e: GraphEmitter, x: string, p: WinogradConv, output?: { exact: string }): string {
   const { C, O, S, name, m } = p;
-  if (S % m !== 0) throw new RangeError(`Winograd F(${m}×${m}, 3×3) needs a size divisible by ${m}, got ${S}`);
   const w = winogradMatrices(m);
   const a2 = w.alpha * w.alpha;
-  const nt = S / m;
+  const nt = Math.ceil(S / m); // a size not divisible by m: extra zero padding, the output cropped
+  const Sp = nt * m;
   const tiles = nt * nt;
   const n = (suffix: string) => `${name}.wg_${suffix}`;
-  const xp = e.node('Pad', [x, e.int64s(n('pads'), [0, 0, 1, 1, 1, 0, 0, 1, 1, 1])], n('xp'), { mode: 'constant' }); // [1, C, T+2, S+2, S+2]
-  const planes = e.node('Reshape', [xp, e.int64s(n('planes_shape'), [-1, 1, S + 2, S + 2])], n('planes'));
+  const extra = Sp - S;
+  const xp = e.node('Pad', [x, e.int64s(n('pads'), [0, 0, 1, 1, 1, 0, 0, 1, 1 + extra, 1 + extra])], n('xp'), { mode: 'constant' }); // [1, C, T+2, Sp+2, Sp+2]
+  const planes = e.node('Reshape', [xp, e.int64s(n('planes_shape'), [-1, 1, Sp + 2, Sp + 2])], n('planes'));
   const v = emitInputTransform(e, planes, w, p.separable ?? true, n); // [C(T+2), α², nt, nt]
   const v4 = e.node('Reshape', [v, e.int64s(n('v4_shape'), [C, -1, a2, tiles])], n('v4')); // [C, T+2, α², tiles]
   const vt = e.node('Transpose', [v4], n('vt'), { perm: [2, 0, 1, 3] }); // [α², C, T+2, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * C, -1, tiles])], n('vg'));
   const mm = emitGemm(e, vg, winogradGroupedWeights(p.weight, O, C, m), a2, O, C, 3, 1, p.gemm ?? 'conv', n); // α²·O·T·tiles values
-  return emitOutput(e, mm, w, O, nt, p.bias, p.separable ?? true, n, output);
+  return emitOutput(e, mm, w, O, nt, S, p.bias, p.separable ?? true, n, output);
 }
 
 export interface WinogradStem {
@@ -333,5 +340,5 @@ export function emitWinogradStem(e: GraphEmitter, x: string, p: WinogradStem, ou
   const vt = e.node('Transpose', [v5], n('vt'), { perm: [3, 0, 2, 1, 4] }); // [α², C, pq, Tp, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * 4 * C, -1, nt * nt])], n('vg'));
   const mm = emitGemm(e, vg, winogradStemWeights(p.weight, O, C, m), a2, O, 4 * C, 7, 2, p.gemm ?? 'conv', n); // α²·O·T'·tiles values
-  return emitOutput(e, mm, w, O, nt, p.bias, p.separable ?? true, n, output);
+  return emitOutput(e, mm, w, O, nt, STEM_OUT, p.bias, p.separable ?? true, n, output);
 }
