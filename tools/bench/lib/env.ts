@@ -54,16 +54,17 @@ export function versions(): Record<string, string> {
 export function sourceState(): { commit: string; uncommittedSources: string[] } {
   const git = (args: string[]) => {
     try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     } catch {
       return '';
     }
   };
   return {
-    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+    commit: git(['rev-parse', '--short', 'HEAD']).trim() || 'unknown',
+    // porcelain lines: two status letters, a space, the path
     uncommittedSources: git(['status', '--porcelain', '--', 'src'])
       .split('\n')
-      .filter((l) => l)
+      .filter((l) => l.length > 3)
       .map((l) => l.slice(3)),
   };
 }

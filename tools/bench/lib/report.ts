@@ -78,7 +78,7 @@ function goals(r: BenchResults): Goal[] {
       target: 'throughput ratio ≥ 1.0',
     },
     { what: 'End to end, fixture, RGB + flow: npm run extract vs pipeline.py', ratio: find('e2e.wall'), met: (q) => q.value <= 1, target: 'wall-time ratio ≤ 1.0' },
-    { what: 'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak)', ratio: find('memory.renderer.growth'), met: (q) => q.value <= 1.25, target: 'no growth (ratio ≈ 1)' },
+    { what: 'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak during the extraction)', ratio: find('memory.renderer.growth'), met: (q) => q.value <= 1.25, target: 'does not grow with length (ratio ≤ 1.25 for 5× the length)' },
   ];
 }
 
@@ -147,7 +147,7 @@ export function chartHtml(r: BenchResults): string {
       const x1 = x(q.advantage);
       const good = q.advantage >= 1;
       parts.push(
-        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(q.label.length > 100 ? `${q.label.slice(0, 98)}…` : q.label)}</text>`,
+        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(q.label.length > 92 ? `${q.label.slice(0, 90)}…` : q.label)}</text>`,
         `<rect x="${Math.min(mid, x1)}" y="${y + 3}" width="${Math.max(1, Math.abs(x1 - mid))}" height="${rowH - 6}" fill="${good ? '#2a9d8f' : '#e76f51'}"/>`,
         `<text x="${labelW + barW + 8}" y="${y + 15}" class="value">${esc(verdict(q))}</text>`,
       );
@@ -173,7 +173,7 @@ export function chartHtml(r: BenchResults): string {
     for (const f of mem) {
       const w = (f.median / memMax) * (barW + 100);
       memParts.push(
-        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(f.label.length > 100 ? `${f.label.slice(0, 98)}…` : f.label)}</text>`,
+        `<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(f.label.length > 92 ? `${f.label.slice(0, 90)}…` : f.label)}</text>`,
         `<rect x="${labelW}" y="${y + 3}" width="${Math.max(1, w)}" height="${rowH - 6}" fill="${f.side === 'reference' ? '#8d99ae' : '#457b9d'}"/>`,
         `<text x="${labelW + w + 6}" y="${y + 15}" class="value">${num(f.median)}</text>`,
       );
