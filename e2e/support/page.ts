@@ -1,17 +1,9 @@
 /** Helpers to serve test files at same-origin URLs and to drop files on the page. */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page } from '@playwright/test';
+import { serveFile } from '../../tools/cli/lib/chromium';
 
-/** Serves `path` at /__test__/<name> on the app's own origin (intercepted, never hits the network). */
-export async function serveFile(page: Page, path: string, name = basename(path)): Promise<string> {
-  const url = `/__test__/${encodeURIComponent(name)}`;
-  const body = readFileSync(path);
-  await page.route(`**${url}`, (route) =>
-    route.fulfill({ body, headers: { 'content-type': 'application/octet-stream', 'cross-origin-resource-policy': 'same-origin' } }),
-  );
-  return url;
-}
+export { serveFile };
 
 /** Drops files on the page as a user dragging them from the file manager would. */
 export async function dropFiles(page: Page, files: { path: string; name?: string; type?: string }[]): Promise<void> {

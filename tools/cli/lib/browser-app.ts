@@ -4,26 +4,35 @@
  * `npm start`), and open a page of it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { preview, type PreviewServer } from 'vite';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
+
+export { CHROMIUM, CHROMIUM_ARGS, serveFile } from './chromium';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
 
-/** Builds dist/ when it is missing (or when `force`). */
+/** True when dist/ is missing or older than a source of the build (src/, public/, the pages, the config). */
+export function buildIsStale(): boolean {
+  const built = resolve(ROOT, 'dist/cli.html');
+  if (!existsSync(built)) return true;
+  const sources = ['src', 'public', 'index.html', 'harness.html', 'cli.html', 'vite.config.ts', 'package.json'].map((p) => resolve(ROOT, p)).filter((p) => existsSync(p));
+  return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+}
+
+/** Builds dist/ when it is missing or stale (or when `force`). */
 export function ensureBuilt(force = false): void {
-  if (!force && existsSync(resolve(ROOT, 'dist/cli.html'))) return;
+  if (!force && !buildIsStale()) return;
+  console.error('building the app (dist/ is missing or older than its sources)');
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('vite build failed');
 }
