@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const torch = values.torch ? new Torch() : null;
   const torchVersion = torch ? await torch.ready() : null;
   const results: Record<string, unknown>[] = [];
-  const table: string[][] = [['threads', 'variant', 'median s', 'min', 'max', 'vs PyTorch', 'load s']];
+  const table: string[][] = [['threads', 'variant', 'median s', 'min', 'max', 'vs PyTorch', 'paired ratio (min–max)', 'load s']];
   try {
     for (const threads of threadCounts) {
       const { page, profileLines } = await openPage(server.url, threads, browser);
@@ -234,12 +234,15 @@ async function main(): Promise<void> {
       for (const n of rounds > 0 ? names : []) {
         const s = summarise(times[n]);
         const ratio = torchSummary ? round(s.median / torchSummary.median, 3) : null;
-        results.push({ threads, variant: n, seconds: s, vsTorch: ratio, loadSeconds: round(loadSeconds[n]), runs: times[n] });
-        table.push([String(threads), n, s.median.toFixed(2), s.min.toFixed(2), s.max.toFixed(2), ratio === null ? '' : ratio.toFixed(2), loadSeconds[n].toFixed(1)]);
+        // each round's time over the same round's PyTorch time (runs minutes apart at most)
+        const paired = torchSummary ? summarise(times[n].map((t, i) => t / torchTimes[i])) : null;
+        results.push({ threads, variant: n, seconds: s, vsTorch: ratio, pairedVsTorch: paired, loadSeconds: round(loadSeconds[n]), runs: times[n] });
+        const pairedText = paired ? `${paired.median.toFixed(2)} (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` : '';
+        table.push([String(threads), n, s.median.toFixed(2), s.min.toFixed(2), s.max.toFixed(2), ratio === null ? '' : ratio.toFixed(2), pairedText, loadSeconds[n].toFixed(1)]);
       }
       if (torchSummary) {
         results.push({ threads, variant: 'pytorch', seconds: torchSummary, runs: torchTimes });
-        table.push([String(threads), `PyTorch ${torchVersion}`, torchSummary.median.toFixed(2), torchSummary.min.toFixed(2), torchSummary.max.toFixed(2), '1.00', '']);
+        table.push([String(threads), `PyTorch ${torchVersion}`, torchSummary.median.toFixed(2), torchSummary.min.toFixed(2), torchSummary.max.toFixed(2), '1.00', '', '']);
       }
       if (values.profile) {
         const v = VARIANTS[values.profile];
