@@ -1,8 +1,9 @@
 /**
  * The WASM graph (src/model/graph/wasm-graph.ts: Winograd convolutions) also runs on onnxruntime-web's WebGPU EP
  * (Chromium's software adapter: slim model, 9 frames) and gives the same features there as on WASM. Its default
- * GEMM stage (grouped Convs) needs the EP's NCHW layout: onnxruntime-web 1.30's WebGPU grouped Conv is wrong in
- * the default NHWC layout when a group has more than one input channel; the Slices + MatMul form is right in both.
+ * GEMM stage and its separable transforms (grouped Convs) need the EP's NCHW layout: onnxruntime-web 1.30's WebGPU
+ * grouped Conv is wrong in the default NHWC layout; the form without grouped Convs (Slices + MatMul GEMM, dense
+ * transforms) is right in both layouts.
  * The app never loads this graph on WebGPU (src/pipeline/session-model.ts picks the stored graph there).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,16 +18,16 @@ import { serveFile } from './support/page';
 test.describe.configure({ timeout: 600_000 });
 
 const cases = [
-  { dtype: 'fp32', gemm: 'conv', layout: 'NCHW' },
-  { dtype: 'q8', gemm: 'conv', layout: 'NCHW' },
-  { dtype: 'fp32', gemm: 'matmul', layout: undefined },
+  { dtype: 'fp32', gemm: 'conv', separable: true, layout: 'NCHW' },
+  { dtype: 'q8', gemm: 'conv', separable: true, layout: 'NCHW' },
+  { dtype: 'fp32', gemm: 'matmul', separable: false, layout: undefined },
 ] as const;
 
-for (const { dtype, gemm, layout } of cases) {
-  test(`the ${dtype} WASM graph (${gemm} GEMM) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({ page }) => {
+for (const { dtype, gemm, separable, layout } of cases) {
+  test(`the ${dtype} WASM graph (${gemm} GEMM, ${separable ? 'separable' : 'dense'} transforms) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({ page }) => {
     const info = { modality: 'rgb' as const, inChannels: 3, numClasses: 400, widthDivisor: 8 };
     const report: Record<string, string> = {};
-    const model = toWasmGraph(buildI3dOnnx(randomStateDict(info, 9), info, { dtype }), { report, gemm });
+    const model = toWasmGraph(buildI3dOnnx(randomStateDict(info, 9), info, { dtype }), { report, gemm, separable });
     expect(Object.keys(report)).toHaveLength(20);
     const dir = resolve(CACHE, 'wasm-graph');
     mkdirSync(dir, { recursive: true });

@@ -153,7 +153,8 @@ function transformKernel(w: WinogradMatrices, g: ArrayLike<number>, out: Float64
  * `stride`) of V, from vg [1, α²·K, Tp, tiles] to [1 or α², α²·O or O, T', tiles] (the same values and layout).
  * `conv`: one grouped Conv (α² groups, kernel taps×1) that im2cols the shifts inside the kernel. `matmul`: the
  * shifts as Slices concatenated on channels, then a batched MatMul — for onnxruntime-web's WebGPU EP, whose
- * grouped Conv is wrong in its default NHWC layout (1.30: any group with more than one input channel).
+ * grouped Conv is wrong in its default NHWC layout (1.30; so are the separable transforms' grouped Convs: use
+ * `separable: false` with it there).
  */
 function emitGemm(e: GraphEmitter, vg: string, U: Float32Array, a2: number, O: number, K: number, taps: number, stride: number, gemm: 'conv' | 'matmul', n: (s: string) => string): string {
   if (gemm === 'conv') {
