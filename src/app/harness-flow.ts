@@ -5,6 +5,7 @@
 import { isAppError } from '../errors';
 import type { TVL1Params } from '../flow/cpu/params';
 import { type WebGpuTvl1, type WebGpuTvl1Options, createWebGpuTvl1 } from '../flow/webgpu/tvl1-webgpu';
+import { fromBase64, toBase64 } from './base64';
 
 export interface FlowHarnessPair {
   /** base64 of the uint8 grey frames */
@@ -27,19 +28,6 @@ export interface FlowHarnessResult {
   /** Seconds of the first calcBatch, and of each repetition. */
   seconds: number[];
   flows: Array<{ flow: string; innerIterations: number; outerIterations: number }>;
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 /** Instances by options, kept for the page's lifetime (pipelines compile once). */

@@ -5,6 +5,7 @@
  */
 import { createBrowserFlowPool } from '../flow/pool';
 import type { FlowKernels } from '../flow/protocol';
+import { fromBase64, toBase64 } from './base64';
 
 export interface WasmHarnessOptions {
   /** Workers in the pool (default 1). */
@@ -23,19 +24,6 @@ export interface WasmHarnessResult {
   msPerPair: number[];
   /** base64 of each pair's flow (first timed run). */
   flows: string[];
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 export interface WasmHarness {

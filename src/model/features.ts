@@ -9,8 +9,8 @@ import { run, type FeedTensor, type ModelSession } from './ort';
 
 const PLANE = I3D_INPUT_SIZE * I3D_INPUT_SIZE;
 
-/** Raw graph outputs: fc (1,F,T'), map (1,F,T',7,7), logits (1,K,T'). */
-export interface RawI3dOutputs {
+/** The three outputs with their sizes: T' steps, F channels, K classes; the layouts depend on the use. */
+export interface FeatureArrays {
   fc: Float32Array;
   map: Float32Array;
   logits: Float32Array;
@@ -19,16 +19,11 @@ export interface RawI3dOutputs {
   classes: number;
 }
 
-export interface I3dFeatures {
-  /** (steps, channels) */
-  fc: Float32Array;
-  /** (steps, 7, 7, channels) */
-  map: Float32Array;
-  /** (steps, classes) */
-  logits: Float32Array;
-  steps: number;
-  channels: number;
-  classes: number;
+/** Raw graph outputs: fc (1,F,T'), map (1,F,T',7,7), logits (1,K,T'). */
+export type RawI3dOutputs = FeatureArrays;
+
+/** DESIGN layouts: fc (steps, channels), map (steps, 7, 7, channels), logits (steps, classes). */
+export interface I3dFeatures extends FeatureArrays {
   /** Frames given. */
   frames: number;
   /** Copies of the last frame appended to reach I3D_MIN_FRAMES (0 when n ≥ 9). */
@@ -99,7 +94,7 @@ function transposeMap(data: Float32Array, f: number, steps: number): Float32Arra
 }
 
 /** Graph layouts → DESIGN layouts. */
-export function toFeatureLayouts(raw: RawI3dOutputs): Pick<I3dFeatures, 'fc' | 'map' | 'logits' | 'steps' | 'channels' | 'classes'> {
+export function toFeatureLayouts(raw: RawI3dOutputs): FeatureArrays {
   return {
     fc: transposeSteps(raw.fc, raw.channels, raw.steps),
     map: transposeMap(raw.map, raw.channels, raw.steps),

@@ -16,6 +16,7 @@ import type { OutputDir } from '../io/output';
 import { NpyRowWriter } from '../io/npy-writer';
 import { I3D_MIN_FRAMES } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
+import type { FeatureArrays } from '../model/features';
 import { planChunks, stepCount, type Chunk } from './geometry';
 import { assembleInput, rgbEntry } from './streams';
 
@@ -33,14 +34,7 @@ export class FrameCountMismatch extends Error {
 }
 
 /** Features of a chunk in the output layouts: fc (T',F), map (T',7,7,F), logits (T',K). */
-export interface ChunkFeatures {
-  fc: Float32Array;
-  map: Float32Array;
-  logits: Float32Array;
-  steps: number;
-  channels: number;
-  classes: number;
-}
+export type ChunkFeatures = FeatureArrays;
 
 export interface StreamModel {
   /** 3 (RGB) or 2 (flow). */

@@ -3,18 +3,10 @@
  * interpolation), so the second frame is the exact image of the first under a known motion.
  */
 import type { GrayStack } from './reference';
+import { mulberry32 } from '../support/prng';
 
 /** Small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** A texture: sum of random plane waves and Gaussian blobs, roughly in [0, 255]. */
 export function texture(seed: number): (x: number, y: number) => number {

@@ -12,6 +12,7 @@ import { fromBytes, type ByteSource } from '../../src/model/pickle';
 import { torchHooks } from '../../src/model/pickle/torch-globals';
 import { unpickle } from '../../src/model/pickle/unpickler';
 import type { StorageRef } from '../../src/model/pickle/values';
+import { mulberry32 } from '../support/prng';
 import { ensureCheckpoints, type CheckpointSet } from '../support/reference';
 
 let set: CheckpointSet;
@@ -19,17 +20,7 @@ beforeAll(async () => {
   set = await ensureCheckpoints();
 });
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const INTERESTING_U32 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
