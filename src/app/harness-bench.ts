@@ -10,6 +10,7 @@ import { decodeNpy } from '../io/npy';
 import { runI3d } from '../model/features';
 import { createSession, release } from '../model/ort';
 import type { Device } from '../model/types';
+import { graphFor } from '../pipeline/session-model';
 import { capabilities } from '../platform/capabilities';
 
 async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
@@ -133,14 +134,15 @@ export const benchHarness = {
 
   /**
    * One I3D model (ONNX at `url`) through the app's session module and feature path (src/model/ort.ts,
-   * runI3d): one untimed run, then `runs` timed runs of a (1, C, T, 224, 224) clip. `threads` applies only if
+   * runI3d) with the pipeline's graph for the device (WASM: the Winograd rewrite, ../pipeline/session-model.ts,
+   * made in the session's load time; WebGPU: the stored graph): one untimed run, then `runs` timed runs of a (1, C, T, 224, 224) clip. `threads` applies only if
    * this page has not started onnxruntime's WASM runtime yet (use a fresh page per thread count).
    */
   async benchI3d(url: string, channels: number, T: number, device: Device, threads: number, runs: number): Promise<BenchI3dResult> {
     const bytes = await fetchBytes(url);
     const x = pseudoRandomInput(channels * T * 224 * 224, 12345);
     let t0 = performance.now();
-    const session = await createSession(bytes, { device, fallback: false, threads });
+    const session = await createSession(bytes, { device, fallback: false, threads, modelFor: graphFor(bytes) }); // the pipeline's graph per device
     const loadSeconds = seconds(t0);
     try {
       t0 = performance.now();

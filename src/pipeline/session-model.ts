@@ -27,7 +27,7 @@ function wasmGraph(bytes: Uint8Array): Uint8Array {
 }
 
 /** Each device's graph: WASM runs the Winograd rewrite, WebGPU the stored graph. */
-function graphFor(bytes: Uint8Array): (device: Device) => Uint8Array {
+export function graphFor(bytes: Uint8Array): (device: Device) => Uint8Array {
   return (device) => (device === 'wasm' ? wasmGraph(bytes) : bytes);
 }
 

@@ -170,7 +170,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
     skipped,
     method: [
       `Clip: (1, C, ${clip}) float32, C = 3 (RGB) or 2 (flow), uniform in [−1, 1); random-weight checkpoints of the ${width}, 400 classes; one run computes fc, map and logits.`,
-      'App: the app’s ONNX conversion (src/model, made in Node by the same TypeScript) run with src/model/ort.ts + runI3d in headless Chromium through the harness page (the page’s main thread; the app runs the same code in its pipeline worker), WASM EP with 1 thread and with all cores, a fresh page per thread count.',
+      'App: the app’s ONNX conversion (src/model, made in Node by the same TypeScript) run as the pipeline runs it (src/pipeline/session-model.ts graphFor: on WASM its Winograd rewrite, src/model/graph/wasm-graph.ts, made while the session loads; src/model/ort.ts + runI3d) in headless Chromium through the harness page (the page’s main thread; the app runs the same code in its pipeline worker), WASM EP with 1 thread and with all cores, a fresh page per thread count.',
       'Reference: PyTorch CPU (tools/reference InceptionI3d.features under no_grad, torch.set_num_threads = the same count), tools/bench/torch_i3d.py.',
       `Both: one untimed warm-up run, then ${cfg.runs} timed runs; model loading is not in the figures (in details.load). frames/s = ${cfg.frames} / median seconds.`,
     ],

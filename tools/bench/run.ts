@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     console.log(`\n== ${name} ==`);
     const data = await STAGES[name](opts);
-    const entry: StageEntry = { ...data, mode, seconds: Math.round((performance.now() - t0) / 1000), startedAt, loadBefore, loadAfter: loadAverage() };
+    const entry: StageEntry = { ...data, mode, seconds: Math.round((performance.now() - t0) / 1000), startedAt, loadBefore, loadAfter: loadAverage(), source: results.source };
     results.stages[name] = entry;
     console.log(stageTable(name, entry));
     // write after every stage: a later failure keeps what was measured

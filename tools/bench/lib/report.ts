@@ -97,7 +97,7 @@ export function markdownReport(r: BenchResults): string {
     '',
     ...(r.source
       ? [
-          `Source: commit ${r.source.commit}${r.source.uncommittedSources.length > 0 ? ` plus uncommitted changes to ${r.source.uncommittedSources.join(', ')}` : ''}.`,
+          `Source of the latest run: ${sourceText(r.source)} (each stage says what it measured).`,
           '',
         ]
       : []),
@@ -116,7 +116,7 @@ export function markdownReport(r: BenchResults): string {
     ]),
   ];
   for (const [name, entry] of Object.entries(r.stages)) {
-    out.push('', `## ${name}`, '', `Mode ${entry.mode}, ${entry.startedAt}, ${entry.seconds} s; load average ${entry.loadBefore.join(' ')} at the start, ${entry.loadAfter.join(' ')} at the end.`, '');
+    out.push('', `## ${name}`, '', `Mode ${entry.mode}, ${entry.startedAt}, ${entry.seconds} s; load average ${entry.loadBefore.join(' ')} at the start, ${entry.loadAfter.join(' ')} at the end${entry.source ? `; ${sourceText(entry.source)}` : ''}.`, '');
     for (const line of entry.method) out.push(`- ${line}`);
     out.push('', mdTable([HEADER, ...figureRows(entry)]));
     if (entry.ratios.length > 0) out.push('', mdTable([RATIO_HEADER, ...ratioRows(entry)]));
@@ -206,4 +206,9 @@ export async function renderChart(r: BenchResults, path: string): Promise<void> 
   } finally {
     await browser.close();
   }
+}
+
+/** "commit X" plus the app sources that differed from it. */
+function sourceText(source: { commit: string; uncommittedSources: string[] }): string {
+  return `commit ${source.commit}${source.uncommittedSources.length > 0 ? ` plus uncommitted changes to ${source.uncommittedSources.join(', ')}` : ''}`;
 }

@@ -58,6 +58,8 @@ export interface StageEntry extends StageData {
   /** 1-, 5- and 15-minute load averages when the stage started and ended (other processes on the machine). */
   loadBefore: number[];
   loadAfter: number[];
+  /** The sources this stage measured (stages kept from an earlier run keep theirs). */
+  source?: { commit: string; uncommittedSources: string[] };
 }
 
 export interface BenchResults {
