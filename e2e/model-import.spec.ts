@@ -1,5 +1,5 @@
 /**
- * Model import by URL, and the one-click import of the published checkpoints, pointed at local servers: the URL
+ * Model import by drag and drop, by URL, and the one-click import of the published checkpoints, pointed at local servers: the URL
  * field at a plain HTTP server on another local port (a cross-origin fetch with CORS, as from GitHub), the
  * published button with GitHub's URLs answered by the test (nothing leaves the machine). Slim random-weight
  * checkpoints stand in for the published files.
@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { ensureCheckpoints, type CheckpointSet } from '../test/support/reference';
+import { FIXTURE } from './support/fixtures';
+import { dropFiles } from './support/page';
 
 let set: CheckpointSet;
 let server: Server;
@@ -98,4 +100,15 @@ test('the published checkpoints: nothing is fetched until the user confirms, the
     await expect(row).toHaveAttribute('data-modality', modality);
     await expect(row).toContainText(`${classes} classes`);
   }
+});
+
+test('a checkpoint dropped on the page with a video becomes a model; the video goes to the queue', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [{ path: set.i3d('flow', 157, 'legacy03').path, name: 'flow_charades.pt' }, { path: FIXTURE }]);
+  const model = page.getByTestId('model');
+  await expect(model).toHaveCount(1, { timeout: 120_000 });
+  await expect(model).toHaveAttribute('data-modality', 'flow');
+  await expect(model).toContainText('157 classes');
+  await expect(page.getByTestId('queue-item')).toHaveCount(1);
+  await expect(page.getByTestId('queue-item')).toContainText('v_GGSY1Qvo990.mp4');
 });
