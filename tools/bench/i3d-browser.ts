@@ -11,7 +11,7 @@
  * VARIANTS. The page is served by a Vite dev server (the app's own modules, cross-origin isolated so WASM
  * threads work) and driven through src/app/harness-i3d.ts; one page per thread count (ORT fixes its WASM
  * threads when it starts). All variants of a thread count are loaded at once and run in rotating order, round
- * after round, each round also timing PyTorch (tools/bench/i3d_torch.py, a persistent process) when --torch:
+ * after round, each round also timing PyTorch (tools/bench/torch_i3d.py --serve, a persistent process) when --torch:
  * so every ratio compares runs taken minutes apart at most, under the same machine load. One untimed warm-up run
  * per variant. --check compares each variant's outputs with the first variant's on the same input.
  * --profile: one extra profiled run (ORT enableProfiling) of that variant per thread count; prints time per
@@ -93,12 +93,12 @@ class Torch {
   private readonly proc: ChildProcessByStdio<Writable, Readable, null>;
   private readonly lines: AsyncIterator<string>;
   constructor() {
-    this.proc = spawn(PYTHON, [join(ROOT, 'tools/bench/i3d_torch.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(PYTHON, [join(ROOT, 'tools/bench/torch_i3d.py'), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
   }
   private async next(): Promise<Record<string, unknown>> {
     const r = await this.lines.next();
-    if (r.done) throw new Error('i3d_torch.py ended');
+    if (r.done) throw new Error('torch_i3d.py --serve ended');
     return JSON.parse(r.value) as Record<string, unknown>;
   }
   async ready(): Promise<string> {
