@@ -20,7 +20,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,7 @@ import type { SessionTuning } from '../../src/model/ort';
 import type { I3dInfo } from '../../src/model/types';
 import { launchBrowser, openPage, parseProfile, startServer, type ProfileEvent } from './lib/i3d-page';
 import { formatTable, machineInfo, round, summarise, type Summary } from './lib/stats';
+import { commandLine, descendants, memoryKiB, processKind } from './lib/procs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, '.cache', 'bench-i3d');
@@ -136,31 +137,10 @@ function summariseProfile(events: ProfileEvent[]): { byLayer: Record<string, num
 /** Polls the resident memory of the renderer processes of the Chromium this process started; stop() returns the largest seen (bytes). */
 function rssSampler(): { stop: () => number } {
   let peak = 0;
-  const procs = () =>
-    readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .map((pid) => {
-        try {
-          return { pid: Number(pid), ppid: Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
-        } catch {
-          return null; // the process ended
-        }
-      })
-      .filter((p) => p !== null);
   const sample = () => {
-    const all = procs();
-    const parent = new Map(all.map((p) => [p.pid, p.ppid]));
-    const mine = (pid: number): boolean => {
-      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
-      return false;
-    };
-    for (const { pid, cmd } of all) {
-      if (!cmd.includes('--type=renderer') || !mine(pid)) continue;
-      try {
-        peak = Math.max(peak, 1024 * Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0));
-      } catch {
-        // the process ended
-      }
+    for (const pid of descendants(process.pid)) {
+      if (processKind(commandLine(pid)) !== 'renderer') continue;
+      peak = Math.max(peak, 1024 * (memoryKiB(pid)?.rss ?? 0));
     }
   };
   const timer = setInterval(sample, 250);

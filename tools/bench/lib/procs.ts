@@ -77,7 +77,7 @@ export function descendants(root: number): number[] {
 const kiB = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 
 /** VmRSS, VmHWM (status) and Pss (smaps_rollup; RSS where unreadable), KiB. */
-function memoryKiB(pid: number): { rss: number; hwm: number; pss: number } | null {
+export function memoryKiB(pid: number): { rss: number; hwm: number; pss: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const [rss, hwm] = [kiB(status, 'VmRSS'), kiB(status, 'VmHWM')];
