@@ -12,12 +12,7 @@ import { createSession, release } from '../model/ort';
 import type { Device } from '../model/types';
 import { graphFor } from '../pipeline/session-model';
 import { capabilities } from '../platform/capabilities';
-
-async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+import { fetchBytes } from './harness-io';
 
 /** Deterministic values in [−1, 1) (a linear congruential sequence): I3D's time does not depend on them. */
 function pseudoRandomInput(length: number, seed: number): Float32Array {

@@ -5,7 +5,7 @@
 import { isAppError } from '../errors';
 import type { TVL1Params } from '../flow/cpu/params';
 import { type WebGpuTvl1, type WebGpuTvl1Options, createWebGpuTvl1 } from '../flow/webgpu/tvl1-webgpu';
-import { fromBase64, toBase64 } from './base64';
+import { fromBase64, toBase64 } from './harness-io';
 
 export interface FlowHarnessPair {
   /** base64 of the uint8 grey frames */

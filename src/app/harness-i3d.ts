@@ -8,6 +8,7 @@ import { decodeNpy } from '../io/npy';
 import { runI3d } from '../model/features';
 import { configureOrt, createSession, endProfiling, release, run, type FeedTensor, type ModelSession, type SessionTuning } from '../model/ort';
 import type { Device } from '../model/types';
+import { fetchBytes } from './harness-io';
 
 const sessions = new Map<number, { session: ModelSession; channels: number }>();
 const inputs = new Map<string, Float32Array>();
@@ -32,12 +33,6 @@ function values(n: number): Float32Array {
     inputs.set(key, x);
   }
   return x;
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {

@@ -11,12 +11,7 @@ import { createSession, release } from '../model/ort';
 import type { Device } from '../model/types';
 import type { VideoSummary } from '../pipeline/video';
 import type { ExtractSettings } from '../worker/pipeline.api';
-
-async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+import { fetchBytes } from './harness-io';
 
 /** A deterministic input in [−1, 1] of shape (1, C, T, 224, 224). */
 function input(channels: number, T: number, seed: number): Float32Array {

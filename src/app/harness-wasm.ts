@@ -5,7 +5,7 @@
  */
 import { createBrowserFlowPool } from '../flow/pool';
 import type { FlowKernels } from '../flow/protocol';
-import { fromBase64, toBase64 } from './base64';
+import { fromBase64, toBase64 } from './harness-io';
 
 export interface WasmHarnessOptions {
   /** Workers in the pool (default 1). */

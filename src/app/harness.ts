@@ -9,6 +9,7 @@ import { flowHarness } from './harness-flow';
 import { i3dHarness } from './harness-i3d';
 import { modelHarness } from './harness-model';
 import { wasmHarness } from './harness-wasm';
+import { fetchBytes } from './harness-io';
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
@@ -17,9 +18,7 @@ async function sha256Hex(data: Uint8Array): Promise<string> {
 
 /** Fetches a file the test served and wraps it as a File. */
 async function fetchFile(url: string, name: string): Promise<File> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return new File([await res.blob()], name);
+  return new File([await fetchBytes(url)], name);
 }
 
 const base = {

@@ -1,4 +1,11 @@
-/** Base64 for the test harnesses: bytes cross Playwright's page.evaluate boundary as strings. */
+/** I/O for the test harnesses: files the tests serve, and bytes crossing Playwright's page.evaluate as base64. */
+
+/** The bytes of a file the test served at `url`. */
+export async function fetchBytes(url: string): Promise<Uint8Array<ArrayBuffer>> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
 
 export function fromBase64(s: string): Uint8Array {
   const bin = atob(s);
