@@ -14,21 +14,12 @@ import { createSession, release, type ModelSession } from '../model/ort';
 import type { Device } from '../model/types';
 import type { ChunkFeatures, StreamModel } from './extract';
 
-/** The WASM EP's graph of each stored model (Winograd convolutions, ../model/graph/wasm-graph.ts), made once. */
-const wasmGraphs = new WeakMap<Uint8Array, Uint8Array>();
-
-function wasmGraph(bytes: Uint8Array): Uint8Array {
-  let g = wasmGraphs.get(bytes);
-  if (!g) {
-    g = toWasmGraph(bytes);
-    wasmGraphs.set(bytes, g);
-  }
-  return g;
-}
-
-/** Each device's graph: WASM runs the Winograd rewrite, WebGPU the stored graph. */
+/**
+ * Each device's graph: WASM runs the Winograd rewrite of the stored model (built when a WASM session is made, and
+ * not kept: ORT holds its own copy, and the rewrite is several times the stored model's size), WebGPU the stored graph.
+ */
 export function graphFor(bytes: Uint8Array): (device: Device) => Uint8Array {
-  return (device) => (device === 'wasm' ? wasmGraph(bytes) : bytes);
+  return (device) => (device === 'wasm' ? toWasmGraph(bytes) : bytes);
 }
 
 export class SessionModel implements StreamModel {
@@ -85,7 +76,7 @@ export class SessionModel implements StreamModel {
       if (this.session.device !== 'webgpu') throw e;
       this.fallbacks.push(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
       await release(this.session).catch(() => undefined);
-      this.session = await createSession(wasmGraph(this.bytes), { device: 'wasm', fallback: false });
+      this.session = await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false });
       this.compute = 'fp32';
       return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
     }
