@@ -9,7 +9,7 @@
  *
  * Dawn: `--dawn` (or WEBGPU_DAWN) names a dawn.node file; otherwise the `webgpu` npm package is imported
  * (`npm install --no-save --ignore-scripts webgpu@0.6.2`; it is not a project dependency).
- * Frames: a (N, H, W) uint8 .npy of grey frames (tools/bench/pack-flow-webgpu.mjs writes one), else the fixture
+ * Frames: a (N, H, W) uint8 .npy of grey frames (tools/bench/pack-flow-webgpu.ts writes one), else the fixture
  * video decoded with native ffmpeg (canonical 342×256, grey as OpenCV), from frame 30 on; cropped to --size
  * (left columns / top rows, like `npm run bench -- flow`).
  * Throughput: for every mode and batch size, one untimed warm-up batch, then `runs` timed passes over `pairs`
