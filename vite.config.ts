@@ -17,41 +17,51 @@ const tvl1Wasm = {
   handleHotUpdate: ({ file }: { file: string }) => (file.includes('/src/flow/wasm/assembly/') ? buildWasm().then(() => undefined) : undefined),
 };
 
-export default defineConfig({
-  plugins: [
-    tvl1Wasm,
-    react(),
-    VitePWA({
-      registerType: 'autoUpdate',
-      injectRegister: false,
-      manifest: {
-        name: 'I3D features',
-        short_name: 'I3D',
-        description: 'I3D video features computed in your browser',
-        theme_color: '#1d3557',
-        background_color: '#ffffff',
-        display: 'standalone',
-        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+/**
+ * Two builds: the product (`vite build`: the app and the headless page the CLI drives, into dist/) and the test
+ * build (`vite build --mode test`, into dist-test/: the same app plus the test harness page e2e/harness/harness.html
+ * and the test hooks behind __TEST_HOOKS__, which the product's minifier removes).
+ */
+export default defineConfig(({ mode }) => {
+  const test = mode === 'test';
+  return {
+    define: { __TEST_HOOKS__: JSON.stringify(test) },
+    plugins: [
+      tvl1Wasm,
+      react(),
+      VitePWA({
+        registerType: 'autoUpdate',
+        injectRegister: false,
+        manifest: {
+          name: 'I3D features',
+          short_name: 'I3D',
+          description: 'I3D video features computed in your browser',
+          theme_color: '#1d3557',
+          background_color: '#ffffff',
+          display: 'standalone',
+          icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+        },
+        workbox: {
+          globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
+          globIgnores: ['**/harness*', '**/headless*', '**/e2e/**'],
+          maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+          clientsClaim: true,
+          skipWaiting: true,
+          navigateFallbackDenylist: [/^\/e2e\//, /^\/headless/],
+        },
+      }),
+    ],
+    server: { headers: isolation },
+    preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },
+    worker: { format: 'es' },
+    optimizeDeps: { exclude: ['@ffmpeg/core', 'onnxruntime-web'] },
+    build: {
+      target: 'es2022',
+      outDir: test ? 'dist-test' : 'dist',
+      chunkSizeWarningLimit: 4096,
+      rollupOptions: {
+        input: { main: 'index.html', headless: 'headless.html', ...(test ? { harness: 'e2e/harness/harness.html' } : {}) },
       },
-      workbox: {
-        globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
-        globIgnores: ['**/harness*', '**/cli*'],
-        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        clientsClaim: true,
-        skipWaiting: true,
-        navigateFallbackDenylist: [/^\/harness/, /^\/cli/],
-      },
-    }),
-  ],
-  server: { headers: isolation },
-  preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },
-  worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@ffmpeg/core', 'onnxruntime-web'] },
-  build: {
-    target: 'es2022',
-    chunkSizeWarningLimit: 4096,
-    rollupOptions: {
-      input: { main: 'index.html', harness: 'harness.html', cli: 'cli.html' },
     },
-  },
+  };
 });

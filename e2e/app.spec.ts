@@ -1,6 +1,6 @@
 /** The page: dropping videos makes queue entries with metadata and a thumbnail; bad files get clear messages. */
 import { expect, test, type Request } from '@playwright/test';
-import { BAD_INPUTS, FIXTURE } from './support/fixtures';
+import { BAD_INPUTS, FIXTURE, HARNESS } from './support/fixtures';
 import { dropFiles } from './support/page';
 
 test('a dropped video becomes a queue entry with metadata and thumbnail', async ({ page }) => {
@@ -72,7 +72,7 @@ test('the page makes no request to another origin', async ({ page, baseURL }) =>
 });
 
 test('a crashed pipeline worker is reported and restarted', async ({ page }) => {
-  await page.goto('/harness.html');
+  await page.goto(HARNESS);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const crash = await page.evaluate(() => window.harness.bridgeCrash());
   expect(crash).toEqual({ outcome: 'E_WORKER_CRASH', restarts: 1 });

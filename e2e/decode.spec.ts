@@ -3,12 +3,12 @@
  * and the metadata read from the file is right.
  */
 import { expect, test } from '@playwright/test';
-import { FIXTURE } from './support/fixtures';
+import { FIXTURE, HARNESS } from './support/fixtures';
 import { nativeFrameHashes } from './support/native';
 import { serveFile } from './support/page';
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/harness.html');
+  await page.goto(HARNESS);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 

@@ -5,12 +5,12 @@
  * Logs the single-worker time per pair of both (no timing assertions).
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { WasmHarness, WasmHarnessOptions } from '../src/app/harness-wasm';
+import type { WasmHarness, WasmHarnessOptions } from './harness/wasm';
 import { TVL1 } from '../src/flow/cpu/tvl1';
 import { rgbToGray } from '../src/flow/gray';
 import { makePair, translate } from '../test/flow/synthetic';
-import { decodeRgbFrames } from '../tools/cli/lib/ffmpeg-native';
-import { FIXTURE } from './support/fixtures';
+import { decodeRgbFrames } from '../src/decode/native-node';
+import { FIXTURE, HARNESS } from './support/fixtures';
 
 interface Case {
   width: number;
@@ -22,10 +22,12 @@ const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
 
 function run(page: Page, c: Case, opts: WasmHarnessOptions) {
   const pairs = c.pairs.map(([a, b]) => ({ gray0: b64(a), gray1: b64(b) }));
-  return page.evaluate(
-    ([p, w, h, o]) => (window as unknown as { harness: WasmHarness }).harness.flowPoolRun(p, w, h, o),
-    [pairs, c.width, c.height, opts] as const,
-  );
+  return page.evaluate(([p, w, h, o]) => (window as unknown as { harness: WasmHarness }).harness.flowPoolRun(p, w, h, o), [
+    pairs,
+    c.width,
+    c.height,
+    opts,
+  ] as const);
 }
 
 /** The flows must equal the TypeScript TV-L1's in Node bit for bit. */
@@ -47,14 +49,21 @@ function expectSameAsNode(c: Case, flows: string[], label: string): void {
 const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/harness.html');
+  await page.goto(HARNESS);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 
 test('the browser pool runs the WebAssembly kernels and matches the TypeScript flow bit for bit (fixture 342×256, 2 workers)', async ({ page }) => {
   const { width, height, frames } = await decodeRgbFrames(FIXTURE, { maxFrames: 33 });
   const gray = frames.slice(30).map((f) => rgbToGray(f, width, height));
-  const c: Case = { width, height, pairs: [[gray[0], gray[1]], [gray[1], gray[2]]] };
+  const c: Case = {
+    width,
+    height,
+    pairs: [
+      [gray[0], gray[1]],
+      [gray[1], gray[2]],
+    ],
+  };
   const wasm = await run(page, c, { workers: 2, kernels: 'auto' });
   expect(wasm.kernels).toEqual(['wasm', 'wasm']);
   expectSameAsNode(c, wasm.flows, 'wasm');

@@ -7,10 +7,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { TVL1 } from '../src/flow/cpu/tvl1';
 import type { TVL1Params } from '../src/flow/cpu/params';
 import { rgbToGray } from '../src/flow/gray';
-import type { FlowHarness, FlowHarnessOptions } from '../src/app/harness-flow';
+import type { FlowHarness, FlowHarnessOptions } from './harness/flow';
 import { constantPair, makePair, rotate, translate, zoom } from '../test/flow/synthetic';
-import { decodeRgbFrames } from '../tools/cli/lib/ffmpeg-native';
-import { FIXTURE } from './support/fixtures';
+import { decodeRgbFrames } from '../src/decode/native-node';
+import { FIXTURE, HARNESS } from './support/fixtures';
 
 interface Case {
   name: string;
@@ -77,10 +77,12 @@ const harness = (page: Page) => ({
   run: (cases: Case[], opts: FlowHarnessOptions = {}) => {
     const { width, height } = cases[0];
     const pairs = cases.map((c) => ({ gray0: b64(c.gray0), gray1: b64(c.gray1) }));
-    return page.evaluate(
-      ([p, w, h, o]) => (window as unknown as { harness: FlowHarness }).harness.flowWebgpuRun(p, w, h, o),
-      [pairs, width, height, opts] as const,
-    );
+    return page.evaluate(([p, w, h, o]) => (window as unknown as { harness: FlowHarness }).harness.flowWebgpuRun(p, w, h, o), [
+      pairs,
+      width,
+      height,
+      opts,
+    ] as const);
   },
   call: <K extends 'flowWebgpuAdapter' | 'flowWebgpuWithoutAdapter' | 'flowWebgpuBadSizes'>(name: K) =>
     page.evaluate((n) => (window as unknown as { harness: FlowHarness }).harness[n]() as Promise<unknown>, name) as ReturnType<FlowHarness[K]>,
@@ -114,7 +116,7 @@ async function checkAgainstCpu(page: Page, cases: Case[], opts: FlowHarnessOptio
 }
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/harness.html');
+  await page.goto(HARNESS);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 
@@ -138,7 +140,10 @@ test('default parameters (loop schedule): synthetic motions and a fixture crop a
 test('grid schedule and a grid/loop mix agree with the CPU path (fewer iterations)', async ({ page }) => {
   const params: Partial<TVL1Params> = { nscales: 2, warps: 1, outerIterations: 3, innerIterations: 30 };
   const [w, h] = [40, 30];
-  const cases = [fromStack('translate (−1.2, 0.6)', makePair(w, h, 6, translate(-1.2, 0.6))), fromStack('rotate −3°', makePair(w, h, 7, rotate(-3, w / 2, h / 2)))];
+  const cases = [
+    fromStack('translate (−1.2, 0.6)', makePair(w, h, 6, translate(-1.2, 0.6))),
+    fromStack('rotate −3°', makePair(w, h, 7, rotate(-3, w / 2, h / 2))),
+  ];
   await checkAgainstCpu(page, cases, { params, mode: 'grid', maxBatch: 2 }, 0.05, 'grid');
   // level 0 (1200 px) on the grid, level 1 (32×24) in one workgroup; one pair per submission
   await checkAgainstCpu(page, cases, { params, loopMaxPixels: 800, maxBatch: 1 }, 0.05, 'mixed');

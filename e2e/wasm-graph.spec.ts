@@ -12,7 +12,7 @@ import { expect, test } from '@playwright/test';
 import { randomStateDict } from '../test/model-graph/random-state-dict';
 import { buildI3dOnnx } from '../src/model/graph/i3d-graph';
 import { toWasmGraph } from '../src/model/graph/wasm-graph';
-import { CACHE } from './support/fixtures';
+import { CACHE, HARNESS } from './support/fixtures';
 import { serveFile } from './support/page';
 
 test.describe.configure({ timeout: 600_000 });
@@ -24,7 +24,9 @@ const cases = [
 ] as const;
 
 for (const { dtype, gemm, separable, layout } of cases) {
-  test(`the ${dtype} WASM graph (${gemm} GEMM, ${separable ? 'separable' : 'dense'} transforms) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({ page }) => {
+  test(`the ${dtype} WASM graph (${gemm} GEMM, ${separable ? 'separable' : 'dense'} transforms) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({
+    page,
+  }) => {
     const info = { modality: 'rgb' as const, inChannels: 3, numClasses: 400, widthDivisor: 8 };
     const report: Record<string, string> = {};
     const model = toWasmGraph(buildI3dOnnx(randomStateDict(info, 9), info, { dtype }), { report, gemm, separable });
@@ -33,14 +35,14 @@ for (const { dtype, gemm, separable, layout } of cases) {
     mkdirSync(dir, { recursive: true });
     const file = resolve(dir, `rgb-${dtype}-${gemm}.onnx`);
     writeFileSync(file, model);
-    await page.goto('/harness.html');
+    await page.goto(HARNESS);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     const url = await serveFile(page, file, `wasm-graph-${dtype}-${gemm}.onnx`);
     const r = await page.evaluate(
       async ([u, l]) => {
         const h = window.harness;
         const wasm = await h.i3dLoad(u, 3, 'wasm');
-        const gpu = await h.i3dLoad(u, 3, 'webgpu', undefined, l);
+        const gpu = await h.i3dLoad(u, 3, 'webgpu', l);
         const diff = await h.i3dCompare(wasm.id, gpu.id, 9);
         await h.i3dRelease(wasm.id);
         await h.i3dRelease(gpu.id);

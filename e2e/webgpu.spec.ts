@@ -7,14 +7,14 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ensureCheckpoints } from '../test/support/reference';
-import { CACHE, FIXTURE, ROOT } from './support/fixtures';
+import { CACHE, FIXTURE, HARNESS, ROOT } from './support/fixtures';
 import { serveFile } from './support/page';
 import type { ExtractSettings } from '../src/worker/pipeline.api';
 
 test.describe.configure({ timeout: 600_000 });
 
 async function harness(page: Page) {
-  await page.goto('/harness.html');
+  await page.goto(HARNESS);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 

@@ -29,6 +29,7 @@ export const ERROR_MESSAGES = {
   E_I3D_MISSING: 'The I3D checkpoint is missing layers.',
   E_I3D_SHAPE: 'An I3D checkpoint tensor has the wrong shape.',
   E_MODEL_MISSING: 'No model is imported for this stream yet.',
+  E_MODEL_MODALITY: 'The model chosen for this stream was made for the other stream (RGB vs optical flow); choose or import the right one.',
   E_MODEL_FORMAT: 'The model file is not a model this app produced.',
   E_MODEL_LOAD: 'The model could not be loaded on any available device.',
   E_MODEL_RUN: 'The model failed while computing features.',

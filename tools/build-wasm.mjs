@@ -4,8 +4,8 @@
 // and the compiler version are unchanged (a hash stored beside the output). Safe to run from several processes at
 // once (each writes a temporary file and renames it).
 //
-// Used by: vite.config.ts (before every build / dev server), the vitest globalSetup, the Node pool
-// (tools/cli/lib/flow-wasm-node.ts) and `npm run build:wasm`. Usage: node tools/build-wasm.mjs [--force] [--quiet]
+// Used by: vite.config.ts (before every build / dev server), the vitest globalSetup, the Node tools before they start
+// the Node pool (tools/cli/flow.ts, npm run bench; src/flow/wasm/node.ts only reads the output) and `npm run build:wasm`. Usage: node tools/build-wasm.mjs [--force] [--quiet]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +25,9 @@ function sourceHash(ascVersion) {
   const h = createHash('sha256');
   h.update(`${ascVersion}\n${ASC_ARGS.join(' ')}\n`);
   h.update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const f of readdirSync(SOURCE_DIR).filter((n) => n.endsWith('.ts')).sort()) {
+  for (const f of readdirSync(SOURCE_DIR)
+    .filter((n) => n.endsWith('.ts'))
+    .sort()) {
     h.update(`\n${f}\n`);
     h.update(readFileSync(join(SOURCE_DIR, f)));
   }
@@ -66,7 +68,10 @@ export async function buildWasm({ force = false, quiet = false } = {}) {
   const stampTmp = `${STAMP}.${process.pid}.tmp`;
   writeFileSync(stampTmp, `${hash}\n`);
   renameSync(stampTmp, STAMP);
-  if (!quiet) process.stderr.write(`built ${TVL1_WASM.slice(ROOT.length + 1)} (${binary.length} bytes, asc ${asc.version}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (!quiet)
+    process.stderr.write(
+      `built ${TVL1_WASM.slice(ROOT.length + 1)} (${binary.length} bytes, asc ${asc.version}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
   return TVL1_WASM;
 }
 

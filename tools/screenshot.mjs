@@ -22,10 +22,14 @@ try {
   await page.route('**/__shot__/video.mp4', (route) => route.fulfill({ body: video }));
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.getByTestId('model-input').setInputFiles(models);
-  await page.getByTestId('model').nth(1).waitFor({ timeout: 120_000 }).catch(async (e) => {
-    console.error(await page.getByTestId('models').innerText());
-    throw e;
-  });
+  await page
+    .getByTestId('model')
+    .nth(1)
+    .waitFor({ timeout: 120_000 })
+    .catch(async (e) => {
+      console.error(await page.getByTestId('models').innerText());
+      throw e;
+    });
   await page.getByTestId('max-frames').fill('41');
   await page.evaluate(async () => {
     const blob = await (await fetch('/__shot__/video.mp4')).blob();

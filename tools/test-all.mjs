@@ -37,9 +37,14 @@ if (missing.length > 0) {
 mkdirSync('.cache', { recursive: true });
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings', '0']],
+  ['format', 'npx', ['prettier', '--check', '.']],
   ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
-  // the build comes first: the parity tests drive the built app (npm run extract) as the e2e tests do
+  // the pure cores (pipeline, flow/cpu, model conversion, io writers) type-check without DOM types
+  ['types', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.pure.json']],
+  // the builds come first: the parity tests drive the built app (npm run extract) as the e2e tests do; the test
+  // build (dist-test/) adds the harness page and the test hooks that the product build (dist/) leaves out
   ['build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+  ['build', 'npx', ['vite', 'build', '--logLevel', 'warn', '--mode', 'test']],
   ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.cache/vitest.json']],
   ['e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: '.cache/playwright.json' }],
 ];
@@ -65,7 +70,9 @@ const minutes = ((Date.now() - started) / 60000).toFixed(1);
 const total = unit.passed + e2e.passed;
 const totalFailed = unit.failed + e2e.failed;
 if (failed.length > 0 || totalFailed > 0) {
-  console.log(`\nFAILED steps: ${failed.join(', ') || 'none'}; ${totalFailed} failed, ${total} passed (unit ${unit.passed}, e2e ${e2e.passed}) in ${minutes} min`);
+  console.log(
+    `\nFAILED steps: ${failed.join(', ') || 'none'}; ${totalFailed} failed, ${total} passed (unit ${unit.passed}, e2e ${e2e.passed}) in ${minutes} min`,
+  );
   process.exit(1);
 }
 console.log(`\n${total} passed (unit ${unit.passed}, e2e ${e2e.passed}; lint, types and build clean) in ${minutes} min`);

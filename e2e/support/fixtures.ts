@@ -11,3 +11,11 @@ export const BAD_INPUTS = {
   empty: resolve(CACHE, 'empty.mp4'),
   audioOnly: resolve(CACHE, 'audio-only.m4a'),
 };
+
+/** A tiny valid video (64×48, 12 frames): many copies of it test the intake. */
+export const TINY_VIDEO = resolve(CACHE, 'tiny.mp4');
+
+/** Port of the test build (dist-test/: the app plus the harness page and the test hooks); the product is on E2E_PORT. */
+export const TEST_BUILD_PORT = Number(process.env.E2E_TEST_BUILD_PORT ?? 4174);
+/** The harness page (window.harness) of the test build. */
+export const HARNESS = `http://127.0.0.1:${TEST_BUILD_PORT}/e2e/harness/harness.html`;

@@ -11,7 +11,11 @@ export function nativeFrameHashes(video: string, width: number, height: number, 
   if (raw.length % size !== 0) throw new Error(`native output ${raw.length} bytes is not a whole number of ${width}x${height} frames`);
   const hashes: string[] = [];
   for (let off = 0; off < raw.length; off += size) {
-    hashes.push(createHash('sha256').update(raw.subarray(off, off + size)).digest('hex'));
+    hashes.push(
+      createHash('sha256')
+        .update(raw.subarray(off, off + size))
+        .digest('hex'),
+    );
   }
   return hashes;
 }

@@ -7,7 +7,9 @@ export { serveFile };
 
 /** Drops files on the page as a user dragging them from the file manager would. */
 export async function dropFiles(page: Page, files: { path: string; name?: string; type?: string }[]): Promise<void> {
-  const served = await Promise.all(files.map(async (f) => ({ url: await serveFile(page, f.path, f.name), name: f.name ?? basename(f.path), type: f.type ?? '' })));
+  const served = await Promise.all(
+    files.map(async (f) => ({ url: await serveFile(page, f.path, f.name), name: f.name ?? basename(f.path), type: f.type ?? '' })),
+  );
   await page.evaluate(async (list) => {
     const dt = new DataTransfer();
     for (const f of list) {

@@ -1,18 +1,35 @@
 /**
- * The one bridge between the UI and the pipeline worker, and the only place that calls comlink.wrap.
+ * The one bridge between the page and the pipeline worker, and the only place that calls comlink.wrap. Callers
+ * (the store, the headless entry) see a typed façade of plain functions: callbacks instead of comlink proxies,
+ * an AbortSignal instead of job ids.
  *
  * - The worker starts lazily on the first call.
- * - `call(fn, signal)`: an aborted signal rejects the call at once with E_CANCELLED and asks the worker to
- *   abort that job.
+ * - An aborted signal rejects the call at once with E_CANCELLED and asks the worker to abort that job.
  * - A worker that crashes (an uncaught error) rejects every pending call with E_WORKER_CRASH, is terminated and
  *   is started afresh on the next call; `onCrash` listeners are told.
  */
-import { wrap, releaseProxy, type Remote } from 'comlink';
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AppError } from '../errors';
-import './comlink-errors';
-import type { PipelineApi } from '../worker/pipeline.api';
+import type { ImportStage, ModelRecord } from '../io/model-record';
+import { downloadFromOpfs } from '../io/download';
+import type { ModelDtype } from '../model/types';
+import type { Capabilities } from '../platform/capabilities';
+import type { VideoProgress, VideoSummary } from '../pipeline/video';
+import '../worker/transfer-errors';
+import type { ExtractRequest, ModelSource, PipelineApi, ProbeInfo, ResultFolder } from '../worker/pipeline.api';
+
+export type { ExtractRequest, ExtractSettings, ModelSource, ProbeInfo, ResultFolder } from '../worker/pipeline.api';
 
 type Pending = (err: AppError) => void;
+
+export interface ExtractHandlers {
+  onProgress?: (p: VideoProgress) => void;
+  /** A colour-wheel JPEG of the flow now and then. */
+  onPreview?: (jpeg: Blob) => void;
+}
+
+/** Whole-results folders live under results/ in the browser's private storage. */
+const RESULTS = 'results';
 
 export class PipelineBridge {
   private worker: Worker | null = null;
@@ -29,6 +46,75 @@ export class PipelineBridge {
     this.crashListeners.add(listener);
     return () => this.crashListeners.delete(listener);
   }
+
+  // ---- the façade -------------------------------------------------------------------------------------------
+
+  /** A video's metadata and first frame. */
+  probe(file: File, signal?: AbortSignal): Promise<ProbeInfo> {
+    return this.call((api) => api.probe(file), signal);
+  }
+
+  /** Runs one video; its results land in results/<request.id>/. */
+  extract(request: ExtractRequest, handlers: ExtractHandlers = {}, signal?: AbortSignal): Promise<VideoSummary> {
+    const { onProgress, onPreview } = handlers;
+    return this.call(
+      (api, job) =>
+        api.extract(
+          job,
+          request,
+          proxy((p: VideoProgress) => onProgress?.(p)),
+          onPreview ? proxy(onPreview) : undefined,
+        ),
+      signal,
+    );
+  }
+
+  /** Checks, converts and stores a checkpoint (from a file or a URL). */
+  importModel(source: ModelSource, dtype: ModelDtype, onStage?: (s: ImportStage) => void, signal?: AbortSignal): Promise<ModelRecord> {
+    return this.call(
+      (api, job) =>
+        api.importModel(
+          job,
+          source,
+          dtype,
+          proxy((s: ImportStage) => onStage?.(s)),
+        ),
+      signal,
+    );
+  }
+
+  listModels(): Promise<ModelRecord[]> {
+    return this.call((api) => api.listModels());
+  }
+
+  removeModel(id: string): Promise<void> {
+    return this.call((api) => api.removeModel(id));
+  }
+
+  removeResult(id: string): Promise<void> {
+    return this.call((api) => api.removeResult(id));
+  }
+
+  /** Frees the models the worker keeps loaded between videos. */
+  releaseModels(): Promise<void> {
+    return this.call((api) => api.releaseModels());
+  }
+
+  capabilities(): Promise<Capabilities> {
+    return this.call((api) => api.capabilities());
+  }
+
+  /** Builds results/<zipName> with one folder per video (its .npy and .json files); returns its size. */
+  bundle(zipName: string, folders: ResultFolder[], signal?: AbortSignal): Promise<number> {
+    return this.call((api, job) => api.bundle(job, zipName, folders), signal);
+  }
+
+  /** Saves a results file (`[resultId, file]`, or a bundle's name) to the user's disk as `saveAs`. */
+  download(path: readonly string[], saveAs: string): Promise<void> {
+    return downloadFromOpfs([RESULTS, ...path], saveAs);
+  }
+
+  // ---- comlink, job ids, abort, crashes -------------------------------------------------------------------
 
   private ensure(): Remote<PipelineApi> {
     if (this.api) return this.api;
@@ -58,7 +144,7 @@ export class PipelineBridge {
   }
 
   /** Runs `fn` against the worker API with a fresh job id. */
-  call<T>(fn: (api: Remote<PipelineApi>, jobId: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private call<T>(fn: (api: Remote<PipelineApi>, jobId: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(new AppError('E_CANCELLED'));
     const api = this.ensure();
     const jobId = this.nextJob++;
@@ -101,12 +187,24 @@ export class PipelineBridge {
   }
 }
 
+/** Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would. */
+export const bridgeTestHooks = __TEST_HOOKS__
+  ? {
+      crash: (b: PipelineBridge): Promise<never> =>
+        b['call'](
+          (api) =>
+            new Promise<never>((_resolve, reject) => {
+              // a comlink proxy: calling a method the worker lacks rejects
+              void (api.crashForTest as unknown as () => Promise<void>)().catch(reject);
+            }),
+        ),
+    }
+  : undefined;
+
 let shared: PipelineBridge | null = null;
 
-/** The app's bridge to its pipeline worker. */
-export function pipeline(): PipelineBridge {
-  shared ??= new PipelineBridge(
-    () => new Worker(new URL('../worker/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }),
-  );
+/** The page's bridge to its pipeline worker. */
+export function bridge(): PipelineBridge {
+  shared ??= new PipelineBridge(() => new Worker(new URL('../worker/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }));
   return shared;
 }

@@ -5,8 +5,8 @@
  */
 import wasmUrl from '@ffmpeg/core/wasm?url';
 import { AppError, type ErrorInfo } from '../errors';
-import type { DecodeOptions } from './core';
-import type { DecodeRequest, DecodeResponse, FrameBatch } from './protocol';
+import { createLimiter } from './limit';
+import type { DecodeRequest, DecodeResponse, DecodeStreamOptions, FrameBatch } from './protocol';
 import type { VideoMeta } from './probe';
 
 let compiled: Promise<WebAssembly.Module> | null = null;
@@ -32,8 +32,16 @@ export interface ProbeResult {
   thumbnail?: { width: number; height: number; data: Uint8Array };
 }
 
+/** Most probes (each its own ffmpeg worker, ~100 MB) at once: dropping 500 files starts 2 workers, not 500. */
+export const MAX_PROBE_WORKERS = 2;
+const probeSlots = createLimiter(MAX_PROBE_WORKERS);
+
 /** Metadata (and optionally the first decoded frame) of a video file. */
-export async function probeVideo(file: File, thumbnail = true): Promise<ProbeResult> {
+export function probeVideo(file: File, thumbnail = true): Promise<ProbeResult> {
+  return probeSlots(() => probeInWorker(file, thumbnail));
+}
+
+async function probeInWorker(file: File, thumbnail: boolean): Promise<ProbeResult> {
   const wasm = await ffmpegWasm();
   const worker = spawn();
   try {
@@ -52,13 +60,7 @@ export async function probeVideo(file: File, thumbnail = true): Promise<ProbeRes
   }
 }
 
-export interface DecodeStreamOptions extends DecodeOptions {
-  /** Only count: batches carry empty frame buffers. */
-  countOnly?: boolean;
-  batchFrames?: number;
-  maxInFlight?: number;
-  signal?: AbortSignal;
-}
+export type { DecodeStreamOptions };
 
 /**
  * Decoded frames in order, batch by batch. Breaking out of the loop (or aborting) terminates the decoder.
@@ -76,8 +78,7 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
     wake?.();
   };
   worker.onmessage = (ev: MessageEvent<DecodeResponse>) => push(ev.data);
-  worker.onerror = (ev) =>
-    push({ type: 'error', error: { code: 'E_WORKER_CRASH', message: '', detail: `decode worker: ${ev.message}` } });
+  worker.onerror = (ev) => push({ type: 'error', error: { code: 'E_WORKER_CRASH', message: '', detail: `decode worker: ${ev.message}` } });
   const onAbort = () => push({ type: 'error', error: { code: 'E_CANCELLED', message: '', detail: '' } });
   opts.signal?.addEventListener('abort', onAbort);
   const req: DecodeRequest = {

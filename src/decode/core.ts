@@ -11,6 +11,7 @@ import { AppError } from '../errors';
 import { canonicalArgs } from './filter';
 import { parseProbe, probeArgs, type VideoMeta } from './probe';
 import { PpmSplitter, type RgbFrame } from './ppm-stream';
+import type { DecodeOptions } from './frames';
 
 const MOUNT = '/input';
 const OUTPUT = '/frames.ppm';
@@ -87,10 +88,7 @@ export function probe(c: LoadedCore, file: File): VideoMeta {
   }
 }
 
-export interface DecodeOptions {
-  fps?: number;
-  maxFrames?: number;
-}
+export type { DecodeOptions };
 
 /**
  * Decodes `file` with the canonical filter graph; `onFrame` receives every frame, in order, synchronously while

@@ -29,10 +29,7 @@ declare module '@ffmpeg/core' {
     ret: number;
   }
   export interface CoreOptions {
-    instantiateWasm?: (
-      imports: WebAssembly.Imports,
-      done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-    ) => object;
+    instantiateWasm?: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object;
     print?: (s: string) => void;
     printErr?: (s: string) => void;
   }

@@ -15,8 +15,7 @@ export const SWS_FLAGS = 'bicubic+accurate_rnd+full_chroma_int+bitexact';
  */
 export function canonicalFilter(fps?: number): string {
   if (fps !== undefined && !(Number.isFinite(fps) && fps > 0)) throw new RangeError(`fps must be positive, got ${fps}`);
-  const scale =
-    `scale=w='if(lte(iw,ih),${SHORT_SIDE},-2)':h='if(lte(iw,ih),-2,${SHORT_SIDE})'` + `:flags=${SWS_FLAGS}`;
+  const scale = `scale=w='if(lte(iw,ih),${SHORT_SIDE},-2)':h='if(lte(iw,ih),-2,${SHORT_SIDE})'` + `:flags=${SWS_FLAGS}`;
   return `${fps !== undefined ? `fps=${fps},` : ''}${scale},format=rgb24`;
 }
 
@@ -30,11 +29,7 @@ export const CANONICAL_INPUT_ARGS = ['-fflags', '+bitexact'] as const;
  * The full ffmpeg argument list (without the program name) that decodes `input` to raw rgb24 frames in `output`
  * with the given muxer (`rawvideo` for raw bytes, `image2pipe` with `-c:v ppm` for self-describing frames).
  */
-export function canonicalArgs(
-  input: string,
-  output: string,
-  opts: { fps?: number; maxFrames?: number; muxer?: 'rawvideo' | 'ppm' } = {},
-): string[] {
+export function canonicalArgs(input: string, output: string, opts: { fps?: number; maxFrames?: number; muxer?: 'rawvideo' | 'ppm' } = {}): string[] {
   const args = ['-nostdin', '-y', ...CANONICAL_INPUT_ARGS, '-i', input, '-vf', canonicalFilter(opts.fps), ...CANONICAL_OUTPUT_ARGS];
   if (opts.maxFrames !== undefined) args.push('-frames:v', String(opts.maxFrames));
   if (opts.muxer === 'ppm') args.push('-c:v', 'ppm', '-f', 'image2pipe');

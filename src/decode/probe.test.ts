@@ -23,7 +23,18 @@ beforeAll(() => {
 describe('parseProbe', () => {
   it('reads the fixture: 355 frames, 981/50 fps, 320x240 → 342x256, with audio', () => {
     const m = parseProbe(ffprobe(FIXTURE, true));
-    expect(m).toMatchObject({ width: 320, height: 240, decodedWidth: 342, decodedHeight: 256, rotation: 0, frameCount: 355, packetCount: 355, fpsFraction: '981/50', codec: 'h264', hasAudio: true });
+    expect(m).toMatchObject({
+      width: 320,
+      height: 240,
+      decodedWidth: 342,
+      decodedHeight: 256,
+      rotation: 0,
+      frameCount: 355,
+      packetCount: 355,
+      fpsFraction: '981/50',
+      codec: 'h264',
+      hasAudio: true,
+    });
     expect(m.fps).toBeCloseTo(19.62, 2);
     expect(m.duration).toBeCloseTo(18.0438, 3);
   });

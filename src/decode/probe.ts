@@ -58,9 +58,10 @@ function parseRate(rate: string | undefined): number {
 function rotationOf(s: ProbeStream): number {
   let deg = 0;
   const side = s.side_data_list?.find((d) => typeof d.rotation === 'number');
-  if (side?.rotation !== undefined) deg = -side.rotation; // display matrix: counter-clockwise degrees
+  if (side?.rotation !== undefined)
+    deg = -side.rotation; // display matrix: counter-clockwise degrees
   else if (s.tags?.rotate) deg = Number(s.tags.rotate);
-  return ((Math.round(deg / 90) * 90) % 360 + 360) % 360;
+  return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
 }
 
 /** Parse ffprobe JSON; throws E_NOT_VIDEO / E_NO_VIDEO_STREAM. */

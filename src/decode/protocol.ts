@@ -1,6 +1,8 @@
 /** Messages between a decode client and the decode worker (plain postMessage; buffers are transferred). */
 import type { ErrorInfo } from '../errors';
-import type { DecodeOptions } from './core';
+import type { DecodeOptions, FrameBatch } from './frames';
+
+export type { DecodeOptions, DecodeStreamOptions, FrameBatch } from './frames';
 import type { VideoMeta } from './probe';
 
 export type DecodeRequest =
@@ -19,15 +21,6 @@ export type DecodeRequest =
       /** Post empty batches that only say how many frames were decoded (a counting pass). */
       countOnly?: boolean;
     };
-
-export interface FrameBatch {
-  /** Index (0-based, decoded numbering) of the first frame in the batch. */
-  start: number;
-  width: number;
-  height: number;
-  /** One rgb24 buffer per frame (empty buffers in a counting pass). */
-  frames: Uint8Array[];
-}
 
 export type DecodeResponse =
   | { type: 'probe'; meta: VideoMeta; thumbnail?: { width: number; height: number; data: Uint8Array } }

@@ -4,7 +4,8 @@
  */
 export { DEFAULT_TVL1_PARAMS, TVL1, pyramidSizes, type GrayFrame, type TVL1Params, type TVL1Stats } from './cpu';
 export { rgbToGray } from './gray';
-export { FLOW_BOUND, FLOW_CROP, centreCropOrigin, encodeFlowValue, postprocessFlow, type FlowEncoding, type FlowPostprocessOptions } from './postprocess';
+export { CENTRE_CROP, centreCropOrigin } from './crop';
+export { FLOW_BOUND, FLOW_CROP, encodeFlowValue, postprocessFlow, type FlowEncoding, type FlowPostprocessOptions } from './postprocess';
 export { COLOUR_WHEEL, flowToRgba, type FlowColourOptions } from './colorwheel';
-export { FlowPool, browserFlowPort, createBrowserFlowPool, type FlowPairResult, type FlowWorkerPort } from './pool';
+export { FlowPool, browserFlowPort, createBrowserFlowPool, flowInit, type FlowPairResult, type FlowWorkerPort } from './pool';
 export type { FlowKernels, FlowRequest, FlowResponse, FlowWorkerInit } from './protocol';

@@ -2,11 +2,12 @@
  * A pool of N flow workers computing frame pairs in parallel (TV-L1 is per pair, so pairs are the natural unit).
  * Plain postMessage with transferred buffers; usable from the main thread or from another worker (e.g. the
  * pipeline worker). The worker API is abstracted by `FlowWorkerPort` so the same pool runs on Node
- * worker_threads (benchmarks, CLI) and browser Workers.
+ * worker_threads (benchmarks, CLI, tests: ./pool-node.ts) and browser Workers.
  *
  * The kernels: the pool's owner compiles the WebAssembly kernel module once (`init`, possibly a promise) and the
  * pool sends it to every worker it starts, before that worker's first pair.
  */
+import { threadCount } from '../platform/policy';
 import { AppError, type ErrorInfo } from '../errors';
 import type { TVL1Params, TVL1Stats } from './cpu';
 import type { FlowKernels, FlowMessage, FlowRequest, FlowResponse, FlowWorkerInit } from './protocol';
@@ -141,7 +142,14 @@ export class FlowPool {
         if (!job || job.request.id !== msg.id) return;
         slot.job = null;
         if (msg.ok) {
-          job.resolve({ flow: new Float32Array(msg.flow), width: job.request.width, height: job.request.height, stats: msg.stats, ms: msg.ms, kernels: msg.kernels });
+          job.resolve({
+            flow: new Float32Array(msg.flow),
+            width: job.request.width,
+            height: job.request.height,
+            stats: msg.stats,
+            ms: msg.ms,
+            kernels: msg.kernels,
+          });
         } else {
           job.reject(toAppError(msg.error));
         }
@@ -174,21 +182,26 @@ export function browserFlowPort(worker: Worker): FlowWorkerPort {
   };
 }
 
-/** The init message for `kernels`: fetches and compiles the WebAssembly kernel module unless `ts`. */
-export function browserFlowInit(kernels: FlowKernels = 'auto'): Promise<FlowWorkerInit> {
+/**
+ * The init message for `kernels`: compiles the WebAssembly kernel module unless `ts` (`#flow-wasm`, package.json:
+ * fetched in the browser, ./wasm/browser.ts; built when stale and read from disk in Node, ./wasm/node.ts).
+ */
+export function flowInit(kernels: FlowKernels = 'auto'): Promise<FlowWorkerInit> {
   if (kernels === 'ts') return Promise.resolve({ type: 'init', kernels, wasm: null });
-  return import('./wasm/browser').then((m) => m.compileTVL1WasmModule()).then(
-    (wasm): FlowWorkerInit => ({ type: 'init', kernels, wasm }),
-    (e: unknown): FlowWorkerInit => ({ type: 'init', kernels, wasm: null, reason: e instanceof Error ? e.message : String(e) }),
-  );
+  return import('#flow-wasm')
+    .then((m) => m.compileTVL1WasmModule())
+    .then(
+      (wasm): FlowWorkerInit => ({ type: 'init', kernels, wasm }),
+      (e: unknown): FlowWorkerInit => ({ type: 'init', kernels, wasm: null, reason: e instanceof Error ? e.message : String(e) }),
+    );
 }
 
 /**
- * A pool of browser workers (default size: the number of logical cores, at most 8) running the WebAssembly SIMD
+ * A pool of browser workers (default size: `threadCount` of the number of logical cores, ../platform/policy.ts) running the WebAssembly SIMD
  * kernels, or the TypeScript ones where WebAssembly SIMD is missing (`kernels: 'ts'` forces them).
  */
-export function createBrowserFlowPool(size = Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 2)), options: { kernels?: FlowKernels } = {}): FlowPool {
+export function createBrowserFlowPool(size = threadCount(globalThis.navigator?.hardwareConcurrency), options: { kernels?: FlowKernels } = {}): FlowPool {
   return new FlowPool(() => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: 'flow' })), size, {
-    init: browserFlowInit(options.kernels),
+    init: flowInit(options.kernels),
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { centreCropOrigin, encodeFlowValue, postprocessFlow } from './postprocess';
+import { centreCropOrigin } from './crop';
+import { encodeFlowValue, postprocessFlow } from './postprocess';
 
 describe('flow post-processing', () => {
   it('float: clip to ±20 and divide by 20 in float32', () => {

@@ -6,24 +6,19 @@
  * rounds once to float32.
  */
 import { AppError } from '../errors';
+import { CENTRE_CROP, centreCropOrigin } from './crop';
 
 export type FlowEncoding = 'float' | 'jpeg8';
 
 /** Flow values are clipped to ±FLOW_BOUND pixels. */
 export const FLOW_BOUND = 20;
-/** Side of the centre crop. */
-export const FLOW_CROP = 224;
+/** Side of the centre crop (the model's input size, ./crop.ts). */
+export const FLOW_CROP = CENTRE_CROP;
 
 export interface FlowPostprocessOptions {
   encoding?: FlowEncoding;
-  /** Side of the square centre crop (default 224). */
+  /** Side of the square centre crop (default FLOW_CROP). */
   crop?: number;
-}
-
-/** Top-left corner of the centre crop: top (H − crop)//2, left (W − crop)//2. */
-export function centreCropOrigin(width: number, height: number, crop: number = FLOW_CROP): { top: number; left: number } {
-  if (width < crop || height < crop) throw new AppError('E_FLOW_CROP', `${width}×${height} frame, ${crop}×${crop} crop`);
-  return { top: (height - crop) >> 1, left: (width - crop) >> 1 };
 }
 
 /** One encoded value from one raw flow component. */
@@ -37,13 +32,7 @@ export function encodeFlowValue(raw: number, encoding: FlowEncoding = 'float'): 
 /**
  * Raw flow H×W×2 (row-major, channels x, y) → crop×crop×2 float32 in [−1, 1]. Writes into `out` when given.
  */
-export function postprocessFlow(
-  flow: Float32Array,
-  width: number,
-  height: number,
-  options: FlowPostprocessOptions = {},
-  out?: Float32Array,
-): Float32Array {
+export function postprocessFlow(flow: Float32Array, width: number, height: number, options: FlowPostprocessOptions = {}, out?: Float32Array): Float32Array {
   const crop = options.crop ?? FLOW_CROP;
   const encoding = options.encoding ?? 'float';
   if (flow.length !== width * height * 2) throw new AppError('E_FLOW_SIZE', `${flow.length} values for a ${width}×${height}×2 flow`);

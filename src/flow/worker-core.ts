@@ -49,7 +49,10 @@ export function createFlowHandler(init?: FlowWorkerInit): FlowHandler {
         { data: new Uint8Array(req.frame1), width: req.width, height: req.height },
       );
       const ms = performance.now() - t0;
-      return { response: { id: req.id, ok: true, flow: flow.buffer as ArrayBuffer, stats: { ...tv.stats }, ms, kernels }, transfer: [flow.buffer as ArrayBuffer] };
+      return {
+        response: { id: req.id, ok: true, flow: flow.buffer as ArrayBuffer, stats: { ...tv.stats }, ms, kernels },
+        transfer: [flow.buffer as ArrayBuffer],
+      };
     } catch (e) {
       return { response: { id: req.id, ok: false, error: toErrorInfo(e) }, transfer: [] };
     }

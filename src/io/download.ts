@@ -14,9 +14,3 @@ export async function downloadFromOpfs(path: string[], saveAs: string): Promise<
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-/** The name a video's result files get when saved: "<video stem>_<file>". */
-export function savedName(videoName: string, file: string): string {
-  const stem = videoName.replace(/\.[^.]+$/, '');
-  return `${stem}_${file}`;
-}

@@ -1,38 +1,15 @@
 /**
- * Imported checkpoints in OPFS: the user's .pt (kept, so any dtype can be built later), the ONNX models built
- * from it (one per dtype, built on first use) and a record describing them.
+ * Imported checkpoints in OPFS (storage only: reading and converting checkpoints is ../model/convert.ts):
  *   models/<id>/source.pt   models/<id>/<dtype>.onnx   models/<id>/record.json
- * Runs in a worker (OPFS writes use synchronous access handles).
+ * record.json is written last, so a folder without it is an import that never finished. Runs in a worker
+ * (OPFS writes use synchronous access handles).
  */
 import { AppError } from '../errors';
-import { inspectI3d, loadStateDict } from '../model/checkpoint';
-import { buildI3dOnnx } from '../model/graph/i3d-graph';
-import { fromBlob } from '../model/pickle';
-import type { I3dInfo, ModelDtype, StateDict } from '../model/types';
+import type { ModelDtype } from '../model/types';
+import type { ImportStage, ModelRecord, StoredModels } from './model-record';
 import { OpfsDir, opfsDir, opfsReadText, opfsRemove } from './opfs';
 
-export interface ModelRecord {
-  id: string;
-  /** File name (or URL tail) it was imported from. */
-  name: string;
-  modality: I3dInfo['modality'];
-  classes: number;
-  inChannels: number;
-  widthDivisor: number;
-  checkpointFormat: string;
-  sourceBytes: number;
-  sourceSha256: string;
-  importedAt: string;
-  /** Sizes of the ONNX models built so far, by dtype. */
-  variants: Partial<Record<ModelDtype, number>>;
-}
-
-export type ImportStage = 'reading' | 'checking' | 'storing' | 'converting' | 'done';
-
-async function sha256Hex(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export type { ImportStage, ModelRecord };
 
 async function writeBlob(dir: OpfsDir, name: string, blob: Blob): Promise<void> {
   const f = await dir.create(name);
@@ -46,9 +23,11 @@ async function readAll(dir: OpfsDir, name: string): Promise<Uint8Array> {
   return new Uint8Array(await file.arrayBuffer());
 }
 
-export class ModelStore {
-  /** Imports in progress (their folders have no record yet and must not be taken for abandoned ones). */
-  private readonly importing = new Map<string, Promise<ModelRecord>>();
+const recordBytes = (r: ModelRecord) => new TextEncoder().encode(JSON.stringify(r));
+
+export class ModelStore implements StoredModels {
+  /** Folders being written (no record yet, and not to be taken for abandoned ones). */
+  private readonly writing = new Set<string>();
 
   private async dir(id: string): Promise<OpfsDir> {
     return new OpfsDir(await opfsDir('models', id));
@@ -61,7 +40,7 @@ export class ModelStore {
       if (handle.kind !== 'directory') continue;
       const text = await opfsReadText(handle as FileSystemDirectoryHandle, 'record.json');
       if (text) out.push(JSON.parse(text) as ModelRecord);
-      else if (!this.importing.has(id)) await opfsRemove('models', id); // an import that never finished
+      else if (!this.writing.has(id)) await opfsRemove('models', id); // an import that never finished
     }
     return out.sort((a, b) => a.importedAt.localeCompare(b.importedAt));
   }
@@ -72,77 +51,48 @@ export class ModelStore {
     return JSON.parse(text) as ModelRecord;
   }
 
-  /** Checks, stores and converts a checkpoint; a failure leaves nothing behind. */
-  async importCheckpoint(blob: Blob, name: string, dtype: ModelDtype, onStage?: (s: ImportStage) => void): Promise<ModelRecord> {
-    onStage?.('reading');
-    const { stateDict, format } = await loadStateDict(fromBlob(blob));
-    onStage?.('checking');
-    const info = inspectI3d(stateDict);
-    const sha = await sha256Hex(blob);
-    const id = sha.slice(0, 16);
-    const running = this.importing.get(id);
-    if (running) return running; // the same checkpoint twice at once
-    const done = this.store(id, sha, blob, name, dtype, stateDict, info, format, onStage);
-    this.importing.set(id, done);
+  /**
+   * Stores a new model: its checkpoint, one converted variant, then the record. `abort` is checked between the
+   * steps; a failure or an abort leaves nothing behind.
+   */
+  async save(record: ModelRecord, source: Blob, variant: () => Uint8Array, onStage: (s: ImportStage) => void, abort: () => void): Promise<void> {
+    const [dtype] = Object.keys(record.variants) as ModelDtype[];
+    this.writing.add(record.id);
     try {
-      return await done;
-    } finally {
-      this.importing.delete(id);
-    }
-  }
-
-  private async store(
-    id: string,
-    sha: string,
-    blob: Blob,
-    name: string,
-    dtype: ModelDtype,
-    stateDict: StateDict,
-    info: I3dInfo,
-    format: string,
-    onStage?: (s: ImportStage) => void,
-  ): Promise<ModelRecord> {
-    try {
-      onStage?.('storing');
-      const dir = await this.dir(id);
-      await writeBlob(dir, 'source.pt', blob);
-      onStage?.('converting');
-      const onnx = buildI3dOnnx(stateDict, info, { dtype, sourceSha256: sha });
+      onStage('storing');
+      const dir = await this.dir(record.id);
+      await writeBlob(dir, 'source.pt', source);
+      abort();
+      onStage('converting');
+      const onnx = variant();
+      abort();
       await dir.writeBytes(`${dtype}.onnx`, onnx);
-      const record: ModelRecord = {
-        id,
-        name,
-        modality: info.modality,
-        classes: info.numClasses,
-        inChannels: info.inChannels,
-        widthDivisor: info.widthDivisor,
-        checkpointFormat: format,
-        sourceBytes: blob.size,
-        sourceSha256: sha,
-        importedAt: new Date().toISOString(),
-        variants: { [dtype]: onnx.byteLength },
-      };
-      await dir.writeBytes('record.json', new TextEncoder().encode(JSON.stringify(record)));
-      onStage?.('done');
-      return record;
+      await dir.writeBytes('record.json', recordBytes({ ...record, variants: { [dtype]: onnx.byteLength } }));
     } catch (e) {
-      await opfsRemove('models', id).catch(() => undefined);
+      await opfsRemove('models', record.id).catch(() => undefined);
       throw e;
+    } finally {
+      this.writing.delete(record.id);
     }
   }
 
-  /** The ONNX model of `dtype`, built from the stored checkpoint the first time it is asked for. */
-  async modelBytes(id: string, dtype: ModelDtype): Promise<{ bytes: Uint8Array; record: ModelRecord }> {
+  /** The stored checkpoint. */
+  async source(id: string): Promise<Blob> {
+    return (await (await this.dir(id)).handle.getFileHandle('source.pt')).getFile();
+  }
+
+  /** The stored ONNX model of `dtype`, or null when it has not been built yet. */
+  async variant(id: string, dtype: ModelDtype): Promise<Uint8Array | null> {
+    const record = await this.get(id);
+    return record.variants[dtype] ? readAll(await this.dir(id), `${dtype}.onnx`) : null;
+  }
+
+  /** Adds a built variant to a stored model. */
+  async saveVariant(id: string, dtype: ModelDtype, onnx: Uint8Array): Promise<void> {
     const record = await this.get(id);
     const dir = await this.dir(id);
-    if (record.variants[dtype]) return { bytes: await readAll(dir, `${dtype}.onnx`), record };
-    const source = await (await dir.handle.getFileHandle('source.pt')).getFile();
-    const { stateDict } = await loadStateDict(fromBlob(source));
-    const onnx = buildI3dOnnx(stateDict, inspectI3d(stateDict), { dtype, sourceSha256: record.sourceSha256 });
     await dir.writeBytes(`${dtype}.onnx`, onnx);
-    const next: ModelRecord = { ...record, variants: { ...record.variants, [dtype]: onnx.byteLength } };
-    await dir.writeBytes('record.json', new TextEncoder().encode(JSON.stringify(next)));
-    return { bytes: onnx, record: next };
+    await dir.writeBytes('record.json', recordBytes({ ...record, variants: { ...record.variants, [dtype]: onnx.byteLength } }));
   }
 
   async remove(id: string): Promise<void> {

@@ -18,7 +18,12 @@ export class NpyRowWriter {
   static async open(dir: OutputDir, name: string, shape: readonly number[]): Promise<NpyRowWriter> {
     const file = await dir.create(name);
     await file.write(npyHeader('<f4', shape));
-    return new NpyRowWriter(file, name, shape, shape.slice(1).reduce((a, b) => a * b, 1));
+    return new NpyRowWriter(
+      file,
+      name,
+      shape,
+      shape.slice(1).reduce((a, b) => a * b, 1),
+    );
   }
 
   /** Appends whole rows (row-major, `rowSize` floats each). */

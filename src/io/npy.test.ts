@@ -22,10 +22,14 @@ describe('npy', () => {
     const mine = resolve(dir, 'mine.npy');
     writeFileSync(mine, encodeNpy(Float32Array.from([1.5, -2, 3.25, 0]), [2, 2]));
     const theirs = resolve(dir, 'theirs.npy');
-    const out = execFileSync('/usr/bin/python3', [
-      '-c',
-      `import numpy as np; a = np.load(${JSON.stringify(mine)}); print(a.dtype, a.shape, a.sum()); np.save(${JSON.stringify(theirs)}, np.arange(6, dtype=np.float32).reshape(3, 2) * 0.5)`,
-    ], { encoding: 'utf8' });
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `import numpy as np; a = np.load(${JSON.stringify(mine)}); print(a.dtype, a.shape, a.sum()); np.save(${JSON.stringify(theirs)}, np.arange(6, dtype=np.float32).reshape(3, 2) * 0.5)`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('float32 (2, 2) 2.75');
     const t = decodeNpy(readFileSync(theirs));
     expect(t.shape).toEqual([3, 2]);

@@ -121,7 +121,10 @@ export function checkI3d(stateDict: TensorShapes): I3dReport {
   }
   const divisor = 64 / conv1[0];
   if (!(SUPPORTED_WIDTH_DIVISORS as readonly number[]).includes(divisor)) {
-    throw new AppError('E_I3D_SHAPE', `Conv3d_1a_7x7.conv3d.weight has ${conv1[0]} filters; expected 64 (or 64 divided by ${SUPPORTED_WIDTH_DIVISORS.slice(1).join(', ')})`);
+    throw new AppError(
+      'E_I3D_SHAPE',
+      `Conv3d_1a_7x7.conv3d.weight has ${conv1[0]} filters; expected 64 (or 64 divided by ${SUPPORTED_WIDTH_DIVISORS.slice(1).join(', ')})`,
+    );
   }
   if (logits.length !== 5 || logits[0] < 1) {
     throw new AppError('E_I3D_SHAPE', `logits.conv3d.weight is ${shapeText(logits)}; expected (classes, ${I3D_FEATURE_CHANNELS / divisor}, 1, 1, 1)`);

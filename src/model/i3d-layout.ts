@@ -47,10 +47,7 @@ export interface InceptionBlock {
   b3b: UnitLayer;
 }
 
-export type I3dStep =
-  | { kind: 'unit'; layer: UnitLayer }
-  | { kind: 'pool'; layer: PoolLayer }
-  | { kind: 'inception'; block: InceptionBlock };
+export type I3dStep = { kind: 'unit'; layer: UnitLayer } | { kind: 'pool'; layer: PoolLayer } | { kind: 'inception'; block: InceptionBlock };
 
 /** Published widths [b0, b1a, b1b, b2a, b2b, b3b] of every inception block, in order. */
 export const INCEPTION_WIDTHS: Readonly<Record<string, readonly [number, number, number, number, number, number]>> = {

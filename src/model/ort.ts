@@ -34,28 +34,8 @@ export interface SessionRequest {
   preferredLayout?: 'NCHW' | 'NHWC';
   /** ORT graph optimisation level at load. Default 'all'. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Further ORT session options (measurements; see SessionTuning). */
-  tuning?: SessionTuning;
   /** The model each device loads, when they differ (e.g. a graph tuned for WASM); default `model` everywhere. */
   modelFor?: (device: Device) => Uint8Array;
-}
-
-/**
- * ORT session options beyond the defaults this module chooses. onnxruntime-web passes `enableCpuMemArena` and
- * `enableMemPattern` as `!!value`, so both are OFF unless set; `extra` adds session config entries (merged over
- * this module's own, e.g. `session.disable_quant_qdq`).
- */
-export interface SessionTuning {
-  /** Same as SessionRequest.graphOptimizationLevel (which wins when both are set). */
-  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  enableCpuMemArena?: boolean;
-  enableMemPattern?: boolean;
-  executionMode?: 'sequential' | 'parallel';
-  /** Fix symbolic input dimensions (e.g. `{ T: 64 }`): ORT then plans shapes at load. */
-  freeDimensionOverrides?: Record<string, number>;
-  enableProfiling?: boolean;
-  /** Session config entries (`session.*`, `optimization.*`, …) as strings. */
-  extra?: Record<string, string>;
 }
 
 /** A loaded model. Opaque apart from these fields. */
@@ -131,30 +111,17 @@ function hasWebGpuApi(): boolean {
   return typeof navigator !== 'undefined' && 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
 }
 
-/** `{ 'session.a': '1', 'x.y.z': '2' }` → `{ session: { a: '1' }, x: { 'y.z': '2' } }` (ORT joins them back with dots). */
-function configEntries(entries: Record<string, string>): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  for (const [key, value] of Object.entries(entries)) {
-    const dot = key.indexOf('.');
-    if (dot < 1) throw new Error(`session config key without a group: ${key}`);
-    (out[key.slice(0, dot)] ??= {})[key.slice(dot + 1)] = value;
-  }
-  return out;
-}
-
 async function tryDevice(model: Uint8Array, device: Device, req: SessionRequest): Promise<SessionInternals> {
   if (device === 'webgpu' && !hasWebGpuApi()) throw new Error('WebGPU is not available here');
   const ort = await runtime(device);
   if (!ort) throw new Error(`no onnxruntime-web entry for ${device} here`);
   const ep: import('onnxruntime-web').InferenceSession.ExecutionProviderConfig =
     device === 'webgpu' ? (req.preferredLayout ? { name: 'webgpu', preferredLayout: req.preferredLayout } : 'webgpu') : 'wasm';
-  const { extra, ...tuning } = req.tuning ?? {};
   const session = await ort.InferenceSession.create(req.modelFor?.(device) ?? model, {
-    ...tuning,
     executionProviders: [ep],
-    graphOptimizationLevel: req.graphOptimizationLevel ?? tuning.graphOptimizationLevel ?? 'all',
+    graphOptimizationLevel: req.graphOptimizationLevel ?? 'all',
     // keep DequantizeLinear → Conv as a float Conv on constant-folded weights (q8 is weight-only)
-    extra: configEntries({ 'session.disable_quant_qdq': '1', ...extra }),
+    extra: { session: { disable_quant_qdq: '1' } },
   });
   if (device === 'webgpu') webgpuDevice = (await (ort.env.webgpu as { device?: Promise<GpuDeviceLike> | GpuDeviceLike }).device) ?? null;
   return { device, fallbackReasons: [], inputNames: session.inputNames, outputNames: session.outputNames, ort, session, released: false };
@@ -205,11 +172,6 @@ export async function run(s: ModelSession, feeds: Record<string, FeedTensor>): P
     out[name] = { data, dims: [...t.dims] };
   }
   return out;
-}
-
-/** Ends ORT profiling of a session created with `tuning.enableProfiling` (WASM: the events go to the console). */
-export function endProfiling(s: ModelSession): void {
-  internals(s).session.endProfiling();
 }
 
 /** Free the session's memory (WASM heap or GPU buffers). Safe to call twice. */

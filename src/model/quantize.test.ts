@@ -67,7 +67,13 @@ describe('BatchNorm folding', () => {
   it('equals conv followed by inference BatchNorm', () => {
     // two output channels, "conv" = dot product with a 3-vector
     const weight = Float32Array.from([1, -2, 0.5, 3, 0.25, -1]);
-    const bn = { gamma: Float32Array.from([1.5, 0.7]), beta: Float32Array.from([0.1, -0.3]), mean: Float32Array.from([0.2, -1]), variance: Float32Array.from([0.8, 2]), eps: 0.001 };
+    const bn = {
+      gamma: Float32Array.from([1.5, 0.7]),
+      beta: Float32Array.from([0.1, -0.3]),
+      mean: Float32Array.from([0.2, -1]),
+      variance: Float32Array.from([0.8, 2]),
+      eps: 0.001,
+    };
     const f = foldBatchNorm(weight, [2, 3, 1, 1, 1], bn);
     const x = [0.3, -0.7, 2];
     for (let o = 0; o < 2; o++) {

@@ -57,12 +57,12 @@ export function float16Bits(value: number): number {
     const half = 1 << (shift - 1);
     let h = mant >>> shift;
     const rest = mant & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (h & 1))) h++;
+    if (rest > half || (rest === half && h & 1)) h++;
     return sign | h; // may carry into the smallest normal, which is the right encoding
   }
   let h = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (h & 1))) h++; // carry may reach Inf: correct
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // carry may reach Inf: correct
   return sign | h;
 }
 

@@ -4,15 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff } from '../../test/support/compare';
+import { mulberry32 } from '../../test/support/prng';
 import { ensureCheckpoints } from '../../test/support/reference';
 import { decodeNpy } from '../io/npy';
 import { MemoryDir } from '../io/output';
 import { loadStateDict, inspectI3d } from '../model/checkpoint';
 import { buildI3dOnnx } from '../model/graph/i3d-graph';
 import { fromBytes } from '../model/pickle';
-import type { FrameBatch } from '../decode/protocol';
+import type { FrameBatch } from '../decode/frames';
 import { extractStreams, type FlowEngine } from './extract';
-import { SessionModel } from './session-model';
+import { SessionModel } from '../model/runtime';
 import { stepCount } from './geometry';
 
 const W = 240;
@@ -21,9 +23,9 @@ const H = 232;
 /** Deterministic synthetic rgb24 frames (moving gradients + noise). */
 function frame(i: number): Uint8Array {
   const f = new Uint8Array(W * H * 3);
-  let s = (i + 1) * 2654435761;
+  const rand = mulberry32(i + 1);
   for (let p = 0; p < W * H; p++) {
-    s = (s * 1103515245 + 12345) >>> 0;
+    const s = (rand() * 2 ** 32) >>> 0;
     const x = p % W;
     const y = (p / W) | 0;
     f[p * 3] = (x * 2 + i * 3) & 255;
@@ -76,13 +78,6 @@ async function extract(n: number, maxChunkFrames: number, streams: ('rgb' | 'flo
   const res = await extractStreams({ frames: batches(n), decodedFrames: n, models, flow: fakeFlow, out, maxChunkFrames });
   const arrays = Object.fromEntries([...out.files].map(([name, bytes]) => [name, decodeNpy(bytes)]));
   return { res, arrays };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('extractStreams', () => {

@@ -11,12 +11,13 @@
  * workers, Node tests pass the same code running in-process.
  */
 import { AppError } from '../errors';
-import type { FrameBatch } from '../decode/protocol';
+import type { FrameBatch } from '../decode/frames';
 import type { OutputDir } from '../io/output';
 import { NpyRowWriter } from '../io/npy-writer';
 import { I3D_MIN_FRAMES } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { FeatureArrays } from '../model/features';
+import type { FlowEngine } from '../flow/engine-api';
 import { planChunks, stepCount, type Chunk } from './geometry';
 import { assembleInput, rgbEntry } from './streams';
 
@@ -45,12 +46,7 @@ export interface StreamModel {
   run(x: Float32Array, T: number, pads: TemporalPads): Promise<ChunkFeatures>;
 }
 
-export interface FlowEngine {
-  /** How many pairs are worth having in flight at once. */
-  readonly parallelism: number;
-  /** The flow stream entry (2, 224, 224) for consecutive rgb24 frames. */
-  entry(prev: Uint8Array, next: Uint8Array, width: number, height: number): Promise<Float32Array>;
-}
+export type { FlowEngine };
 
 export interface ExtractProgress {
   decodedFrames: number;

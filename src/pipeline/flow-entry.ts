@@ -2,7 +2,8 @@
  * Raw TV-L1 flow (H, W, 2) → the flow stream's model entry (2, 224, 224): the values of DESIGN §3 step 3
  * (../flow/postprocess.ts: clip ±20, /20 or the jpeg8 encoding), centre-cropped, as planes. Pure.
  */
-import { centreCropOrigin, encodeFlowValue, type FlowEncoding } from '../flow/postprocess';
+import { centreCropOrigin } from '../flow/crop';
+import { encodeFlowValue, type FlowEncoding } from '../flow/postprocess';
 import { CROP } from './streams';
 
 export function flowEntry(flow: Float32Array, width: number, height: number, mode: FlowEncoding, out = new Float32Array(2 * CROP * CROP)): Float32Array {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../test/support/prng';
 import { featureLength, samePads, type TemporalPads } from '../model/graph/pads';
 import { chunkAt, planChunks, receptiveWindow, stepCount, TEMPORAL_LAYERS } from './geometry';
 
@@ -7,8 +8,8 @@ import { chunkAt, planChunks, receptiveWindow, stepCount, TEMPORAL_LAYERS } from
  * padding, strided as in the network. Exact chunking must reproduce its one-pass output bit for bit.
  */
 function makeNet(seed: number) {
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const uniform = mulberry32(seed);
+  const rand = () => uniform() * 2 - 1;
   const taps = TEMPORAL_LAYERS.map((L) => Array.from({ length: L.k }, rand));
   return (x: number[], pads: TemporalPads): number[] => {
     let cur = x;
@@ -20,7 +21,13 @@ function makeNet(seed: number) {
         const w = padded.slice(j * L.s, j * L.s + L.k);
         if (L.name.startsWith('MaxPool')) out.push(Math.max(...w));
         else if (L.name === 'feature_pool') out.push((w[0] + w[1]) / 2);
-        else out.push(Math.max(0, w.reduce((acc, v, q) => acc + v * taps[i][q], 0.1)));
+        else
+          out.push(
+            Math.max(
+              0,
+              w.reduce((acc, v, q) => acc + v * taps[i][q], 0.1),
+            ),
+          );
       }
       cur = out;
     });

@@ -113,7 +113,10 @@ export function chunkAt(n: number, a: number, b: number): Chunk {
   let count = b - a;
   let exact: [number, number] = [a, b]; // exact one-pass positions held by the chunk
   TEMPORAL_LAYERS.forEach((L, i) => {
-    const { len, pads: [f, bk] } = layers[i];
+    const {
+      len,
+      pads: [f, bk],
+    } = layers[i];
     let front: number;
     let back: number;
     if (L.padInput) {

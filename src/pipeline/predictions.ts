@@ -55,11 +55,7 @@ export interface Predictions {
 }
 
 /** predictions.json: top-k per stream and joint. */
-export function predict(
-  streams: { rgb?: StreamLogits; flow?: StreamLogits },
-  namesFor: (classes: number) => readonly string[],
-  k = 5,
-): Predictions {
+export function predict(streams: { rgb?: StreamLogits; flow?: StreamLogits }, namesFor: (classes: number) => readonly string[], k = 5): Predictions {
   const any = streams.rgb ?? streams.flow;
   if (!any) throw new RangeError('no stream to predict from');
   const activation = activationFor(any.classes);

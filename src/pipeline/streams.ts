@@ -2,23 +2,21 @@
  * Per-frame preparation of the model inputs (DESIGN §3 steps 2–3), as planar (C, 224, 224) float32 entries.
  * Pure.
  */
-import { I3D_INPUT_SIZE } from '../model/i3d-layout';
+import { CENTRE_CROP, centreCropOrigin } from '../flow/crop';
 
-export const CROP = I3D_INPUT_SIZE;
+/** Top-left corner of the centre crop (the one rule, ../flow/crop.ts). */
+export { centreCropOrigin as cropOrigin } from '../flow/crop';
+
+/** Side of the centre crop: I3D_INPUT_SIZE (../flow/crop.ts holds the one crop rule). */
+export const CROP = CENTRE_CROP;
 const PLANE = CROP * CROP;
-
-/** Top-left corner of the centre crop: top (H−224)//2, left (W−224)//2. */
-export function cropOrigin(width: number, height: number): { top: number; left: number } {
-  if (width < CROP || height < CROP) throw new RangeError(`frames of ${width}×${height} are smaller than the ${CROP}×${CROP} crop`);
-  return { top: Math.floor((height - CROP) / 2), left: Math.floor((width - CROP) / 2) };
-}
 
 /** x/127.5 − 1 in float32 arithmetic, as numpy computes it on float32 frames. */
 const RGB_TABLE = Float32Array.from({ length: 256 }, (_, v) => Math.fround(Math.fround(v / 127.5) - 1));
 
 /** rgb24 frame → centre-cropped, normalised (3, 224, 224). */
 export function rgbEntry(rgb: Uint8Array, width: number, height: number, out = new Float32Array(3 * PLANE)): Float32Array {
-  const { top, left } = cropOrigin(width, height);
+  const { top, left } = centreCropOrigin(width, height, CROP);
   for (let y = 0; y < CROP; y++) {
     let src = ((top + y) * width + left) * 3;
     const row = y * CROP;

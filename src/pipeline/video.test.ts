@@ -1,6 +1,6 @@
 /** runVideo with stand-in engines: the frame count is planned, checked, and a wrong plan is run again. */
 import { describe, expect, it, vi } from 'vitest';
-import type { FrameBatch } from '../decode/protocol';
+import type { FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { decodeNpy } from '../io/npy';
 import { MemoryDir } from '../io/output';
@@ -20,7 +20,14 @@ const fakeModel: StreamModel = {
     const steps = featureLength(T, pads);
     const sig = pads.conv1a[0] * 100 + pads.pool4a[0] * 10 + pads.pool5a[0] + x[0] + T / 1000;
     const fc = Float32Array.from({ length: steps * 8 }, (_, i) => sig + i);
-    return { fc, map: new Float32Array(steps * 49 * 8).fill(sig), logits: Float32Array.from({ length: steps * 4 }, (_, i) => sig - i), steps, channels: 8, classes: 4 };
+    return {
+      fc,
+      map: new Float32Array(steps * 49 * 8).fill(sig),
+      logits: Float32Array.from({ length: steps * 4 }, (_, i) => sig - i),
+      steps,
+      channels: 8,
+      classes: 4,
+    };
   },
 };
 
@@ -32,11 +39,26 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
   };
   return {
     source: { name: 'v.mp4', bytes: 1 },
-    probe: { width: W, height: H, decodedWidth: W, decodedHeight: H, rotation: 0, fps: 25, fpsFraction: '25/1', duration: n / 25, frameCount: n, packetCount: n, codec: 'h264', hasAudio: false } satisfies VideoMeta,
+    probe: {
+      width: W,
+      height: H,
+      decodedWidth: W,
+      decodedHeight: H,
+      rotation: 0,
+      fps: 25,
+      fpsFraction: '25/1',
+      duration: n / 25,
+      frameCount: n,
+      packetCount: n,
+      codec: 'h264',
+      hasAudio: false,
+    } satisfies VideoMeta,
     expectedFrames,
     countFrames,
     frames,
-    models: { rgb: { model: fakeModel, describe: () => ({ model: { name: 'm', modality: 'rgb', classes: 4, dtype: 'fp32', widthDivisor: 1 }, backend: 'wasm' }) } },
+    models: {
+      rgb: { model: fakeModel, describe: () => ({ model: { name: 'm', modality: 'rgb', classes: 4, dtype: 'fp32', widthDivisor: 1 }, backend: 'wasm' }) },
+    },
     fps: null,
     flowMode: 'float',
     maxChunkFrames: 256,
@@ -54,7 +76,9 @@ describe('runVideo frame count', () => {
     const s = await runVideo(j);
     expect(count).not.toHaveBeenCalled();
     expect(s.meta.video.decodedFrames).toBe(40);
-    expect(Object.keys(s.files)).toEqual(expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']));
+    expect(Object.keys(s.files)).toEqual(
+      expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']),
+    );
   });
 
   it('counts first when no count is known', async () => {
@@ -62,7 +86,15 @@ describe('runVideo frame count', () => {
     const j = job(40, null, count);
     await runVideo(j);
     expect(count).toHaveBeenCalledOnce();
-    expect(fc(j)).toEqual(fc(await (async () => { const r = job(40, 40, count); await runVideo(r); return r; })()));
+    expect(fc(j)).toEqual(
+      fc(
+        await (async () => {
+          const r = job(40, 40, count);
+          await runVideo(r);
+          return r;
+        })(),
+      ),
+    );
   });
 
   for (const wrong of [37, 45]) {

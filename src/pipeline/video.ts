@@ -3,13 +3,14 @@
  * through the selected streams, then write predictions.json, meta.json and the .npz bundle next to the .npy
  * files. Pure orchestration: decoding, models, flow and storage are injected.
  */
-import type { FrameBatch } from '../decode/protocol';
+import type { FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { writeZip } from '../io/bundle';
 import type { OutputDir } from '../io/output';
 import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
 import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
+import { NPZ_NAME } from './outputs';
 import { predict, type Predictions } from './predictions';
 import { CROP, cropOrigin } from './streams';
 
@@ -54,7 +55,7 @@ export interface VideoSummary {
   files: Record<string, number>;
 }
 
-export const NPZ_NAME = 'features.npz';
+export { NPZ_NAME };
 
 const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
 
@@ -131,8 +132,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
       rotation: job.probe.rotation,
     },
     crop: { size: CROP, ...cropOrigin(res.width, res.height) },
-    numbering:
-      'decoded frames are numbered from 0; stream entry s is decoded frame s+1 (RGB: that frame; flow: from frame s to s+1); time = frame / fps',
+    numbering: 'decoded frames are numbered from 0; stream entry s is decoded frame s+1 (RGB: that frame; flow: from frame s to s+1); time = frame / fps',
     flow:
       job.models.flow && job.flow
         ? { mode: job.flowMode, backend: job.flow.backend, algorithm: 'TV-L1 as OpenCV 4 DualTVL1OpticalFlow', params: { ...DEFAULT_TVL1_PARAMS }, bound: 20 }

@@ -2,17 +2,10 @@
  * What this browser can do, detected once (in the worker that runs the models): WebGPU adapter and its
  * shader-f16 feature, WASM threads (needs cross-origin isolation), cores, storage quota.
  */
-export interface Capabilities {
-  webgpu: boolean;
-  adapter: string | null;
-  /** A CPU-emulated adapter (SwiftShader and the like): it works, about 100× slower than a GPU. */
-  softwareAdapter: boolean;
-  shaderF16: boolean;
-  /** crossOriginIsolated: SharedArrayBuffer and WASM threads. */
-  isolated: boolean;
-  cores: number;
-  storage: { usage: number; quota: number } | null;
-}
+import { adapterName, isSoftwareAdapter } from './adapter';
+import type { Capabilities } from './policy';
+
+export { resolveDevice, threadCount, MAX_THREADS, type Capabilities, type DevicePreference } from './policy';
 
 interface GpuAdapterLike {
   features: { has(name: string): boolean };
@@ -28,7 +21,7 @@ async function detect(): Promise<Capabilities> {
     .then((a) => a ?? null)
     .catch(() => null);
   const info = adapter?.info;
-  const name = info ? [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter' : null;
+  const name = info ? adapterName(info) || 'unknown adapter' : null;
   let storage: Capabilities['storage'] = null;
   try {
     const est = await nav?.storage?.estimate();
@@ -36,7 +29,7 @@ async function detect(): Promise<Capabilities> {
   } catch {
     storage = null;
   }
-  const software = adapter !== null && (adapter.isFallbackAdapter === true || info?.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe|software/i.test(name ?? ''));
+  const software = adapter !== null && (adapter.isFallbackAdapter === true || isSoftwareAdapter(info ?? ''));
   return {
     webgpu: adapter !== null,
     adapter: name,
@@ -51,12 +44,4 @@ async function detect(): Promise<Capabilities> {
 export function capabilities(): Promise<Capabilities> {
   detected ??= detect();
   return detected;
-}
-
-/** Settings say `auto`, `webgpu` or `wasm`; auto picks WebGPU when a hardware adapter exists. */
-export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
-
-export function resolveDevice(pref: DevicePreference, caps: Capabilities): 'webgpu' | 'wasm' {
-  if (pref === 'auto') return caps.webgpu && !caps.softwareAdapter ? 'webgpu' : 'wasm';
-  return pref;
 }

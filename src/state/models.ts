@@ -1,9 +1,8 @@
 /** Models slice: the checkpoints imported into this browser, and imports in progress. */
 import type { StateCreator } from 'zustand';
-import { proxy } from 'comlink';
-import { pipeline } from '../bridge/pipeline';
+import { bridge } from '../bridge/pipeline';
 import { toErrorInfo, type ErrorInfo } from '../errors';
-import type { ImportStage, ModelRecord } from '../io/model-store';
+import type { ImportStage, ModelRecord } from '../io/model-record';
 import type { AppState } from './store';
 
 export interface ModelImport {
@@ -13,6 +12,9 @@ export interface ModelImport {
   error?: ErrorInfo;
 }
 
+/** Cancels of the imports in progress, by import id. */
+const importAborts = new Map<string, AbortController>();
+
 export interface ModelsSlice {
   models: ModelRecord[];
   imports: ModelImport[];
@@ -20,6 +22,8 @@ export interface ModelsSlice {
   refreshModels(): Promise<void>;
   importModel(source: { file?: File; url?: string; name: string }): Promise<ModelRecord | null>;
   removeModel(id: string): Promise<void>;
+  /** Stops an import in progress (nothing of it is kept). */
+  cancelImport(id: string): void;
   dismissImport(id: string): void;
 }
 
@@ -36,7 +40,7 @@ export const createModelsSlice: StateCreator<AppState, [], [], ModelsSlice> = (s
   imports: [],
   modelsLoaded: false,
   async refreshModels() {
-    const models = await pipeline().call((api) => api.listModels());
+    const models = await bridge().listModels();
     set({ models, modelsLoaded: true });
     // choose a model per stream when none is chosen (or the chosen one is gone)
     const { settings, setSettings } = get();
@@ -53,10 +57,10 @@ export const createModelsSlice: StateCreator<AppState, [], [], ModelsSlice> = (s
     const id = `import-${++importCounter}`;
     const update = (patch: Partial<ModelImport>) => set((s) => ({ imports: s.imports.map((i) => (i.id === id ? { ...i, ...patch } : i)) }));
     set((s) => ({ imports: [...s.imports, { id, name: source.name, stage: 'reading' }] }));
+    const abort = new AbortController();
+    importAborts.set(id, abort);
     try {
-      const record = await pipeline().call((api, jobId) =>
-        api.importModel(jobId, source, get().settings.dtype, proxy((stage: ImportStage) => update({ stage }))),
-      );
+      const record = await bridge().importModel(source, get().settings.dtype, (stage: ImportStage) => update({ stage }), abort.signal);
       set((s) => ({ imports: s.imports.filter((i) => i.id !== id) }));
       await get().refreshModels();
       // a freshly imported model becomes its stream's model
@@ -65,10 +69,15 @@ export const createModelsSlice: StateCreator<AppState, [], [], ModelsSlice> = (s
     } catch (e) {
       update({ stage: 'error', error: toErrorInfo(e) });
       return null;
+    } finally {
+      importAborts.delete(id);
     }
   },
+  cancelImport(id) {
+    importAborts.get(id)?.abort();
+  },
   async removeModel(id) {
-    await pipeline().call((api) => api.removeModel(id));
+    await bridge().removeModel(id);
     await get().refreshModels();
   },
   dismissImport(id) {

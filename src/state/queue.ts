@@ -1,9 +1,8 @@
 /** Queue slice: the videos the user dropped, their metadata, and their extraction state and results. */
 import type { StateCreator } from 'zustand';
-import { proxy } from 'comlink';
 import type { VideoMeta } from '../decode/probe';
-import { AppError, toErrorInfo, type ErrorInfo } from '../errors';
-import { pipeline } from '../bridge/pipeline';
+import { AppError, describeError, toErrorInfo, type ErrorInfo } from '../errors';
+import { bridge } from '../bridge/pipeline';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 import type { AppState } from './store';
 
@@ -36,6 +35,17 @@ export interface QueueSlice {
   /** Extracts every ready (or failed, when retrying) video, one after the other. */
   runQueue(): Promise<void>;
   cancelRun(): void;
+  /** Saves one file of a finished video to the user's disk. */
+  downloadResult(id: string, file: string): Promise<void>;
+  /** Every finished video in one zip; its progress or error in `bundleStatus`. */
+  downloadAll(): Promise<void>;
+  bundleStatus: { busy: boolean; error?: string };
+}
+
+/** The name a video's result files get when saved: "<video stem>_<file>". */
+export function savedName(videoName: string, file: string): string {
+  const stem = videoName.replace(/\.[^.]+$/, '');
+  return `${stem}_${file}`;
 }
 
 let counter = 0;
@@ -46,6 +56,7 @@ const uid = () => (globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.ra
 export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set, get) => ({
   queue: [],
   running: false,
+  bundleStatus: { busy: false },
   addFiles(files) {
     const items: QueueItem[] = [...files].map((file) => ({
       id: `v${++counter}`,
@@ -56,8 +67,8 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
     }));
     set((s) => ({ queue: [...s.queue, ...items] }));
     for (const item of items) {
-      pipeline()
-        .call((api) => api.probe(item.file))
+      bridge()
+        .probe(item.file)
         .then(
           ({ meta, thumbnail }) =>
             get().updateItem(item.id, {
@@ -74,7 +85,10 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
     if (!item || item.status === 'running') return;
     if (item.thumbnail) URL.revokeObjectURL(item.thumbnail);
     if (item.flowPreview) URL.revokeObjectURL(item.flowPreview);
-    if (item.resultId) void pipeline().call((api) => api.removeResult(item.resultId as string)).catch(() => undefined);
+    if (item.resultId)
+      void bridge()
+        .removeResult(item.resultId)
+        .catch(() => undefined);
     set((s) => ({ queue: s.queue.filter((q) => q.id !== id) }));
   },
   updateItem(id, patch) {
@@ -96,33 +110,56 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
           if (!item.meta) throw new AppError('E_INTERNAL', 'the video was not probed');
           const missing = settings.streams.filter((s) => !settings.models[s]);
           if (missing.length > 0) throw new AppError('E_MODEL_MISSING', `import a ${missing.join(' and ')} checkpoint first`);
-          const summary = await pipeline().call(
-            (api, jobId) =>
-              api.extract(
-                jobId,
-                { id: resultId, file: item.file, probe: item.meta as VideoMeta, settings },
-                proxy((progress: VideoProgress) => get().updateItem(item.id, { progress })),
-                proxy((jpeg: Blob) => {
-                  const old = get().queue.find((q) => q.id === item.id)?.flowPreview;
-                  if (old) URL.revokeObjectURL(old);
-                  get().updateItem(item.id, { flowPreview: URL.createObjectURL(jpeg) });
-                }),
-              ),
+          const summary = await bridge().extract(
+            { id: resultId, file: item.file, probe: item.meta, settings },
+            {
+              onProgress: (progress: VideoProgress) => get().updateItem(item.id, { progress }),
+              onPreview: (jpeg: Blob) => {
+                const old = get().queue.find((q) => q.id === item.id)?.flowPreview;
+                if (old) URL.revokeObjectURL(old);
+                get().updateItem(item.id, { flowPreview: URL.createObjectURL(jpeg) });
+              },
+            },
             signal,
           );
           get().updateItem(item.id, { status: 'done', summary });
         } catch (e) {
           // one failed video never stops the queue (a cancel does)
           get().updateItem(item.id, { status: 'error', error: toErrorInfo(e) });
-          void pipeline().call((api) => api.removeResult(resultId)).catch(() => undefined);
+          void bridge()
+            .removeResult(resultId)
+            .catch(() => undefined);
         }
       }
     } finally {
       set((s) => ({ running: false, queue: s.queue.map((q) => (q.status === 'queued' ? { ...q, status: 'ready' } : q)) }));
       controller = null;
+      // the loaded models are kept while the queue runs, not after
+      void bridge()
+        .releaseModels()
+        .catch(() => undefined);
     }
   },
   cancelRun() {
     controller?.abort();
+  },
+  async downloadResult(id, file) {
+    const item = get().queue.find((q) => q.id === id);
+    if (!item?.resultId) return;
+    await bridge().download([item.resultId, file], savedName(item.name, file));
+  },
+  async downloadAll() {
+    const done = get().queue.filter((q) => q.status === 'done' && q.resultId);
+    set({ bundleStatus: { busy: true } });
+    try {
+      await bridge().bundle(
+        'all.zip',
+        done.map((q) => ({ id: q.resultId as string, name: q.name })),
+      );
+      await bridge().download(['all.zip'], 'i3d-features.zip');
+      set({ bundleStatus: { busy: false } });
+    } catch (e) {
+      set({ bundleStatus: { busy: false, error: describeError(e) } });
+    }
   },
 });

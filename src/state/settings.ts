@@ -1,6 +1,6 @@
 /** Settings slice: what to extract and how. Persisted in localStorage. */
 import type { StateCreator } from 'zustand';
-import type { ExtractSettings } from '../worker/pipeline.api';
+import type { ExtractSettings } from '../bridge/pipeline';
 import type { AppState } from './store';
 
 export type Settings = ExtractSettings;

@@ -24,8 +24,7 @@ export function App() {
       <header>
         <h1>I3D features</h1>
         <p>
-          I3D <code>fc</code> and <code>map</code> features and Charades/Kinetics predictions for your videos, computed in this
-          browser tab.
+          I3D <code>fc</code> and <code>map</code> features and Charades/Kinetics predictions for your videos, computed in this browser tab.
         </p>
       </header>
       <main>

@@ -14,6 +14,7 @@ export function ModelsPanel() {
   const importModel = useStore((s) => s.importModel);
   const removeModel = useStore((s) => s.removeModel);
   const dismissImport = useStore((s) => s.dismissImport);
+  const cancelImport = useStore((s) => s.cancelImport);
   const picker = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState('');
 
@@ -41,16 +42,15 @@ export function ModelsPanel() {
       <h2>Models</h2>
       {loaded && models.length === 0 && imports.length === 0 ? (
         <p className="notice" data-testid="no-models">
-          No model yet. Import a pytorch-i3d checkpoint (<code>rgb_imagenet.pt</code>, <code>flow_imagenet.pt</code>,{' '}
-          <code>rgb_charades.pt</code>, <code>flow_charades.pt</code>): choose the file, drop it on the page, give its URL, or fetch the
-          published ones. It is converted here, once, and kept in this browser.
+          No model yet. Import a pytorch-i3d checkpoint (<code>rgb_imagenet.pt</code>, <code>flow_imagenet.pt</code>, <code>rgb_charades.pt</code>,{' '}
+          <code>flow_charades.pt</code>): choose the file, drop it on the page, give its URL, or fetch the published ones. It is converted here, once, and kept
+          in this browser.
         </p>
       ) : null}
       <ul className="model-list">
         {models.map((m) => (
           <li key={m.id} data-testid="model" data-modality={m.modality}>
-            <strong>{m.name}</strong>{' '}
-            <span className="tag">{m.modality}</span> <span className="tag">{m.classes} classes</span>
+            <strong>{m.name}</strong> <span className="tag">{m.modality}</span> <span className="tag">{m.classes} classes</span>
             {m.widthDivisor !== 1 ? <span className="tag">width ÷{m.widthDivisor}</span> : null}{' '}
             <span className="dim">
               {Object.entries(m.variants)
@@ -75,7 +75,11 @@ export function ModelsPanel() {
                   dismiss
                 </button>
               </>
-            ) : null}
+            ) : (
+              <button type="button" className="link" onClick={() => cancelImport(i.id)} aria-label={`cancel import of ${i.name}`} data-testid="cancel-import">
+                cancel
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -28,9 +28,7 @@ function Row({ item }: { item: QueueItem }) {
   return (
     <li className={`queue-item ${item.status}`} data-testid="queue-item" data-status={item.status}>
       <div className="thumbs">
-        <div className="thumb">
-          {item.thumbnail ? <img src={item.thumbnail} alt={`first frame of ${item.name}`} data-testid="thumbnail" /> : null}
-        </div>
+        <div className="thumb">{item.thumbnail ? <img src={item.thumbnail} alt={`first frame of ${item.name}`} data-testid="thumbnail" /> : null}</div>
         {item.flowPreview ? (
           <div className="thumb flow" title="optical flow (colour = direction, saturation = speed)">
             <img src={item.flowPreview} alt={`optical flow of ${item.name}`} data-testid="flow-preview" />
@@ -53,13 +51,7 @@ function Row({ item }: { item: QueueItem }) {
         ) : null}
         {item.status === 'done' ? <Results item={item} /> : null}
       </div>
-      <button
-        type="button"
-        className="remove"
-        aria-label={`remove ${item.name}`}
-        disabled={item.status === 'running'}
-        onClick={() => removeItem(item.id)}
-      >
+      <button type="button" className="remove" aria-label={`remove ${item.name}`} disabled={item.status === 'running'} onClick={() => removeItem(item.id)}>
         ×
       </button>
     </li>

@@ -1,7 +1,7 @@
-import { downloadFromOpfs, savedName } from '../io/download';
-import { NPZ_NAME } from '../pipeline/video';
 import type { ClassScore } from '../pipeline/predictions';
+import { NPZ_NAME } from '../pipeline/outputs';
 import type { QueueItem } from '../state/queue';
+import { useStore } from '../state/store';
 import { formatBytes } from './format';
 
 function TopList({ title, scores }: { title: string; scores?: ClassScore[] }) {
@@ -22,11 +22,11 @@ function TopList({ title, scores }: { title: string; scores?: ClassScore[] }) {
 
 /** Top-5 predictions and download buttons of one finished video. */
 export function Results({ item }: { item: QueueItem }) {
+  const downloadResult = useStore((s) => s.downloadResult);
   const summary = item.summary;
-  const resultId = item.resultId;
-  if (!summary || !resultId) return null;
+  if (!summary || !item.resultId) return null;
   const p = summary.predictions;
-  const save = (file: string) => void downloadFromOpfs(['results', resultId, file], savedName(item.name, file));
+  const save = (file: string) => void downloadResult(item.id, file);
   const files = Object.entries(summary.files).filter(([name]) => name !== NPZ_NAME);
   return (
     <div className="results" data-testid="results">

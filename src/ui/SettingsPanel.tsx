@@ -21,7 +21,12 @@ export function SettingsPanel() {
         {(['rgb', 'flow'] as const).map((stream) => (
           <div className="row" key={stream}>
             <label>
-              <input type="checkbox" checked={settings.streams.includes(stream)} onChange={(e) => toggleStream(stream, e.target.checked)} data-testid={`stream-${stream}`} />{' '}
+              <input
+                type="checkbox"
+                checked={settings.streams.includes(stream)}
+                onChange={(e) => toggleStream(stream, e.target.checked)}
+                data-testid={`stream-${stream}`}
+              />{' '}
               {stream === 'rgb' ? 'RGB stream' : 'Flow stream (TV-L1)'}
             </label>
             <select

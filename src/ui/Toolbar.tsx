@@ -1,7 +1,3 @@
-import { useState } from 'react';
-import { pipeline } from '../bridge/pipeline';
-import { describeError } from '../errors';
-import { downloadFromOpfs } from '../io/download';
 import { useStore } from '../state/store';
 
 /** Start / cancel the queue, and download everything finished as one zip. */
@@ -11,22 +7,12 @@ export function Toolbar() {
   const runQueue = useStore((s) => s.runQueue);
   const cancelRun = useStore((s) => s.cancelRun);
   const settings = useStore((s) => s.settings);
-  const [zipping, setZipping] = useState<string | null>(null);
+  const downloadAll = useStore((s) => s.downloadAll);
+  const bundleStatus = useStore((s) => s.bundleStatus);
   const ready = queue.filter((q) => q.status === 'ready').length;
   const done = queue.filter((q) => q.status === 'done' && q.resultId);
   const noStreams = settings.streams.length === 0;
   const missing = settings.streams.filter((s) => !settings.models[s]);
-
-  const downloadAll = async () => {
-    setZipping('Zipping…');
-    try {
-      await pipeline().call((api) => api.bundle('all.zip', done.map((q) => ({ id: q.resultId as string, name: q.name }))));
-      await downloadFromOpfs(['results', 'all.zip'], 'i3d-features.zip');
-      setZipping(null);
-    } catch (e) {
-      setZipping(describeError(e));
-    }
-  };
 
   return (
     <div className="toolbar">
@@ -40,7 +26,7 @@ export function Toolbar() {
         </button>
       )}
       {done.length > 0 ? (
-        <button type="button" onClick={() => void downloadAll()} disabled={zipping === 'Zipping…'} data-testid="download-all">
+        <button type="button" onClick={() => void downloadAll()} disabled={bundleStatus.busy} data-testid="download-all">
           Download all ({done.length}) as .zip
         </button>
       ) : null}
@@ -49,7 +35,7 @@ export function Toolbar() {
           Choose or import a {missing.join(' and ')} model to start.
         </span>
       ) : null}
-      {zipping && zipping !== 'Zipping…' ? <span className="error">{zipping}</span> : null}
+      {bundleStatus.error ? <span className="error">{bundleStatus.error}</span> : null}
     </div>
   );
 }

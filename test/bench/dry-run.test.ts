@@ -46,7 +46,9 @@ describe('npm run bench -- --quick --dry-run', () => {
     const figures = new Map(Object.values(results.stages).flatMap((s) => s.figures.map((f) => [f.id, f] as const)));
     // the comparisons the issue asks for, each between an app and a reference figure
     for (const id of ['decode.fixture', 'e2e.wall', 'e2e.memory']) {
-      const q = Object.values(results.stages).flatMap((s) => s.ratios).find((x) => x.id === id);
+      const q = Object.values(results.stages)
+        .flatMap((s) => s.ratios)
+        .find((x) => x.id === id);
       expect(q, id).toBeDefined();
       expect(figures.get(q!.app)?.side).toBe('app');
       expect(figures.get(q!.reference)?.side).toBe('reference');
@@ -91,7 +93,17 @@ describe('npm run bench -- --quick --dry-run', () => {
 });
 
 describe('ratio', () => {
-  const fig = (id: string, unit: string, median: number): Figure => ({ id, label: id, side: 'app', unit, median, min: median, max: median, runs: 1, params: {} });
+  const fig = (id: string, unit: string, median: number): Figure => ({
+    id,
+    label: id,
+    side: 'app',
+    unit,
+    median,
+    min: median,
+    max: median,
+    runs: 1,
+    params: {},
+  });
   it('is app / reference, with the advantage in the unit’s direction', () => {
     expect(ratio('t', 't', fig('a', 's', 2), fig('b', 's', 4))).toMatchObject({ value: 0.5, advantage: 2, better: 'lower' });
     expect(ratio('p', 'p', fig('a', 'pairs/s', 2), fig('b', 'pairs/s', 4))).toMatchObject({ value: 0.5, advantage: 0.5, better: 'higher' });

@@ -15,7 +15,10 @@ const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
 const FRAMES = 4;
 
 async function flowCli(args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await exec(TSX, [join(REPO_ROOT, 'tools/cli/flow.ts'), FIXTURE, '--max-frames', String(FRAMES), ...args], { cwd: REPO_ROOT, maxBuffer: 1 << 20 });
+  const { stdout } = await exec(TSX, [join(REPO_ROOT, 'tools/cli/flow.ts'), FIXTURE, '--max-frames', String(FRAMES), ...args], {
+    cwd: REPO_ROOT,
+    maxBuffer: 1 << 20,
+  });
   const lines = stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
   return JSON.parse(lines[0]) as Record<string, unknown>;
@@ -51,7 +54,9 @@ describe('npm run flow', () => {
     const data = gpuFlow.data as Float32Array;
     expect(data.every(Number.isFinite)).toBe(true);
     const vsCpu = epeStats(data, flow.data as Float32Array);
-    console.info(`flow CLI: cpu vs OpenCV mean EPE ${vsOpenCv.mean.toExponential(2)}; webgpu (${String(gpu.adapter)}) vs cpu mean EPE ${vsCpu.mean.toExponential(2)}, max ${vsCpu.max.toExponential(2)}`);
+    console.info(
+      `flow CLI: cpu vs OpenCV mean EPE ${vsOpenCv.mean.toExponential(2)}; webgpu (${String(gpu.adapter)}) vs cpu mean EPE ${vsCpu.mean.toExponential(2)}, max ${vsCpu.max.toExponential(2)}`,
+    );
     expect(vsCpu.mean).toBeLessThanOrEqual(0.05);
   });
 

@@ -5,8 +5,8 @@ import { TVL1 } from '../../src/flow/cpu';
 import { FlowPool, type FlowWorkerPort } from '../../src/flow/pool';
 import { type FlowRequest, type FlowResponse, type FlowWorkerInit, isFlowWorkerInit } from '../../src/flow/protocol';
 import { createFlowHandler } from '../../src/flow/worker-core';
-import { createNodeFlowPool } from '../../tools/cli/lib/flow-node-pool';
-import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
+import { createNodeFlowPool } from '../../src/flow/pool-node';
+import { compileTVL1WasmModule } from '../../src/flow/wasm/node';
 import { makePair, translate } from './synthetic';
 
 /** An in-process worker: answers on a later tick, optionally crashing on a request; records init messages. */
@@ -103,7 +103,7 @@ describe('FlowPool', () => {
   });
 
   it('sends the (awaited) init message to each worker once, before its first pair', async () => {
-    const wasm = await loadTVL1WasmModule();
+    const wasm = await compileTVL1WasmModule();
     const inits: FlowWorkerInit[] = [];
     let ports = 0;
     let release: (m: FlowWorkerInit) => void = () => {};

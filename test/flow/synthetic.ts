@@ -5,12 +5,9 @@
 import type { GrayStack } from './reference';
 import { mulberry32 } from '../support/prng';
 
-/** Small deterministic PRNG (mulberry32). */
-export const prng = mulberry32;
-
 /** A texture: sum of random plane waves and Gaussian blobs, roughly in [0, 255]. */
 export function texture(seed: number): (x: number, y: number) => number {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const waves = Array.from({ length: 14 }, () => {
     const wavelength = 6 + 50 * rnd();
     const angle = 2 * Math.PI * rnd();
@@ -47,7 +44,9 @@ export function makePair(w: number, h: number, seed: number, inverse: InverseMap
   return { data, n: 2, height: h, width: w };
 }
 
-export const translate = (dx: number, dy: number): InverseMap => (x, y) => [x - dx, y - dy];
+export const translate =
+  (dx: number, dy: number): InverseMap =>
+  (x, y) => [x - dx, y - dy];
 
 export function rotate(degrees: number, cx: number, cy: number): InverseMap {
   const a = (-degrees * Math.PI) / 180;

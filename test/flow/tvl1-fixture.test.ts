@@ -9,8 +9,8 @@ import { canonicalFilter } from '../../src/decode/filter';
 import { TVL1 } from '../../src/flow/cpu/tvl1';
 import { rgbToGray } from '../../src/flow/gray';
 import { createWasmKernels } from '../../src/flow/wasm/kernels';
-import { decodeRgbFrames } from '../../tools/cli/lib/ffmpeg-native';
-import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
+import { decodeRgbFrames } from '../../src/decode/native-node';
+import { compileTVL1WasmModule } from '../../src/flow/wasm/node';
 import { FIXTURE, epeStats, opencvFlowForVideo } from './reference';
 
 const PAIRS = 24;
@@ -27,7 +27,7 @@ describe('TV-L1 CPU vs OpenCV on the fixture video', () => {
     const gray = frames.map((f) => rgbToGray(f, width, height));
     gray.forEach((g, i) => expect(g).toEqual((ref.gray.data as Uint8Array).subarray(i * n, (i + 1) * n)));
 
-    const wasm = new TVL1({}, createWasmKernels(await loadTVL1WasmModule()));
+    const wasm = new TVL1({}, createWasmKernels(await compileTVL1WasmModule()));
     const ts = new TVL1();
     const flow = new Float32Array(n * 2);
     const tsFlow = new Float32Array(n * 2);

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors';
 import { TVL1 } from '../../src/flow/cpu/tvl1';
 import { createWasmKernels } from '../../src/flow/wasm/kernels';
-import { loadTVL1WasmModule } from '../../tools/cli/lib/flow-wasm-node';
+import { compileTVL1WasmModule } from '../../src/flow/wasm/node';
 import { type GrayStack, epeStats, opencvFlowForFrames } from './reference';
 import { constantPair, makePair, rotate, translate, zoom } from './synthetic';
 
@@ -17,7 +17,7 @@ const H = 256;
 
 let wasmModule: WebAssembly.Module;
 beforeAll(async () => {
-  wasmModule = await loadTVL1WasmModule();
+  wasmModule = await compileTVL1WasmModule();
 });
 
 function ours(pair: GrayStack, params = {}, kernels: 'wasm' | 'ts' = 'ts'): Float32Array {
@@ -35,7 +35,9 @@ function expectClose(name: string, pair: GrayStack, params: Record<string, numbe
   for (const kernels of ['wasm', 'ts'] as const) {
     const got = flows[kernels];
     const s = epeStats(got, ref);
-    console.info(`${name} (${kernels}): mean EPE ${s.mean.toExponential(2)} px, p99.9 ${s.p999.toExponential(2)}, max ${s.max.toExponential(2)}, bit-exact ${(100 * s.exact).toFixed(2)} %`);
+    console.info(
+      `${name} (${kernels}): mean EPE ${s.mean.toExponential(2)} px, p99.9 ${s.p999.toExponential(2)}, max ${s.max.toExponential(2)}, bit-exact ${(100 * s.exact).toFixed(2)} %`,
+    );
     expect(got.every(Number.isFinite)).toBe(true);
     expect(s.mean).toBeLessThanOrEqual(0.01);
     expect(s.p999).toBeLessThanOrEqual(0.1);

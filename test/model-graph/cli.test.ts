@@ -29,7 +29,9 @@ describe('CLIs', () => {
     try {
       const onnxPath = join(dir, 'flow.onnx');
       const { json } = await cli('convert.ts', [ckpt, '--out', onnxPath, '--dtype', 'q8']);
-      const sha = createHash('sha256').update(await readFile(ckpt)).digest('hex');
+      const sha = createHash('sha256')
+        .update(await readFile(ckpt))
+        .digest('hex');
       expect(json).toMatchObject({ modality: 'flow', classes: 157, dtype: 'q8', sha256: sha, widthDivisor: 8, checkpointFormat: 'legacy' });
       expect(json.bytes).toBe((await stat(onnxPath)).size);
       expect(typeof json.seconds).toBe('number');

@@ -8,7 +8,8 @@ import { extractFeatures } from '../../src/model/features';
 import { buildI3dOnnx } from '../../src/model/graph/i3d-graph';
 import { configureOrt, createSession, release } from '../../src/model/ort';
 import { cachedReferenceFeatures, ensureCheckpoints, type CheckpointSet } from '../support/reference';
-import { clip, fcVersusMapMean, loadCheckpoint, maxAbsDiff, readNpy } from './support';
+import { maxAbsDiff } from '../support/compare';
+import { clip, fcVersusMapMean, loadCheckpoint, readNpy } from './support';
 
 /**
  * Max abs difference allowed (the issue's criterion). The reference checkpoints are noise-stable like
@@ -46,7 +47,8 @@ async function checkAgainstReference(checkpoint: string, n: number, seed: number
       const r = await readNpy(ref[name]);
       expect(r.shape).toEqual(name === 'fc' ? [steps, F] : name === 'map' ? [steps, 7, 7, F] : [steps, info.numClasses]);
       const diff = maxAbsDiff(got[name], r.data);
-      if (process.env.I3D_PARITY_LOG) console.log(`${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${maxAbs(r.data).toFixed(2)}`);
+      if (process.env.I3D_PARITY_LOG)
+        console.log(`${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${maxAbs(r.data).toFixed(2)}`);
       expect(diff, `${name} n=${n}`).toBeLessThanOrEqual(TOL);
     }
     expect(fcVersusMapMean(got.fc, got.map, F)).toBeLessThanOrEqual(1e-5);

@@ -6,15 +6,12 @@ import { i3dLayout, i3dParameterShapes } from '../../src/model/i3d-layout';
 import type { I3dInfo, StateDict } from '../../src/model/types';
 import { mulberry32 } from '../support/prng';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export const rng = mulberry32;
-
 export function normal(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
 export function randomStateDict(info: I3dInfo, seed = 1): StateDict {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const gauss = normal(rand);
   const sd: StateDict = new Map();
   for (const [key, shape] of i3dParameterShapes(i3dLayout(info))) {
@@ -34,7 +31,7 @@ export function randomStateDict(info: I3dInfo, seed = 1): StateDict {
 
 /** Random normalised frames in [-1, 1], layout (n, 224, 224, C). */
 export function randomFrames(n: number, channels: number, seed = 2): Float32Array {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const out = new Float32Array(n * 224 * 224 * channels);
   for (let i = 0; i < out.length; i++) out[i] = rand() * 2 - 1;
   return out;

@@ -30,16 +30,6 @@ export async function readNpy(path: string): Promise<{ shape: number[]; data: Fl
   return { shape: a.shape, data: a.data };
 }
 
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = d; // NaN propagates as a failure
-  }
-  return m;
-}
-
 export function cosine(a: Float32Array, b: Float32Array): number {
   let ab = 0;
   let aa = 0;

@@ -55,7 +55,10 @@ async function compareVariants(stateDict: StateDict, info: I3dInfo, n: number, s
     cosine: { fp16: cosine(out.fp16.fc, ref.fc), q8: cosine(out.q8.fc, ref.fc) },
     sameTop1: { fp16: top1(out.fp16.logits, k) === top1(ref.logits, k), q8: top1(out.q8.logits, k) === top1(ref.logits, k) },
   };
-  if (process.env.I3D_PARITY_LOG) console.log(`${info.modality} ${k} ÷${info.widthDivisor} n=${n}: 1 − cosine(fc) fp16 ${(1 - outcome.cosine.fp16).toExponential(1)} q8 ${(1 - outcome.cosine.q8).toExponential(1)}, same top-1 ${JSON.stringify(outcome.sameTop1)}`);
+  if (process.env.I3D_PARITY_LOG)
+    console.log(
+      `${info.modality} ${k} ÷${info.widthDivisor} n=${n}: 1 − cosine(fc) fp16 ${(1 - outcome.cosine.fp16).toExponential(1)} q8 ${(1 - outcome.cosine.q8).toExponential(1)}, same top-1 ${JSON.stringify(outcome.sameTop1)}`,
+    );
   return outcome;
 }
 

@@ -10,7 +10,8 @@ import { buildI3dOnnx } from '../../src/model/graph/i3d-graph';
 import { toWasmGraph } from '../../src/model/graph/wasm-graph';
 import { configureOrt, createSession, release } from '../../src/model/ort';
 import { cachedReferenceFeatures, ensureCheckpoints } from '../support/reference';
-import { clip, fcVersusMapMean, loadCheckpoint, maxAbsDiff, readNpy } from './support';
+import { maxAbsDiff } from '../support/compare';
+import { clip, fcVersusMapMean, loadCheckpoint, readNpy } from './support';
 
 const TOL = 1e-4;
 
@@ -33,7 +34,8 @@ async function check(checkpoint: string, n: number, seed: number): Promise<void>
       const r = await readNpy(ref[name]);
       const scale = Math.max(1, maxAbs(r.data));
       const diff = maxAbsDiff(got[name], r.data);
-      if (process.env.I3D_PARITY_LOG) console.log(`wasm graph ${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${scale.toFixed(2)}`);
+      if (process.env.I3D_PARITY_LOG)
+        console.log(`wasm graph ${checkpoint.split('/').pop()} n=${n} ${name}: max abs diff ${diff.toExponential(2)}, max |ref| ${scale.toFixed(2)}`);
       expect(diff, `${name} n=${n}`).toBeLessThanOrEqual(TOL * scale);
     }
     expect(fcVersusMapMean(got.fc, got.map, 1024 / info.widthDivisor)).toBeLessThanOrEqual(1e-5);

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../src/errors';
 import { inspectI3d, loadStateDict } from '../../src/model/checkpoint';
 import { fromBytes } from '../../src/model/pickle';
+import { mulberry32 } from '../support/prng';
 import { ensureBadFiles, ensureCheckpoints, type BadFileSet, type CheckpointSet } from '../support/reference';
 import { concat, floats, legacyFile, legacyHeader, PickleWriter, zipFile } from './pickle-builder';
 
@@ -79,7 +80,11 @@ describe('code in the file never runs', () => {
       ['PERSID', [0x50, ...new TextEncoder().encode('0\n')]],
     ];
     for (const [name, body] of cases) {
-      const pkl = new PickleWriter().proto().op(...body).stop().bytes();
+      const pkl = new PickleWriter()
+        .proto()
+        .op(...body)
+        .stop()
+        .bytes();
       await expectCode(zipFile(pkl), 'E_PICKLE_OPCODE', new RegExp(name));
     }
   });
@@ -131,8 +136,8 @@ describe('broken files', () => {
   });
 
   it('random bytes → E_PICKLE_FORMAT', async () => {
-    let s = 12345;
-    const bytes = new Uint8Array(100_000).map(() => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 24));
+    const rand = mulberry32(12345);
+    const bytes = new Uint8Array(100_000).map(() => Math.floor(rand() * 256));
     bytes[0] = 0x42; // neither a zip nor a pickle start, whatever the generator gives
     await expectCode(bytes, 'E_PICKLE_FORMAT');
   });
@@ -202,7 +207,11 @@ describe('limits', () => {
   });
 
   it('a stack of a million items → E_PICKLE_LIMIT', async () => {
-    const pkl = new PickleWriter().proto().raw(new Uint8Array((1 << 20) + 1).fill(0x4e)).stop().bytes();
+    const pkl = new PickleWriter()
+      .proto()
+      .raw(new Uint8Array((1 << 20) + 1).fill(0x4e))
+      .stop()
+      .bytes();
     await expectCode(zipFile(pkl), 'E_PICKLE_LIMIT', /stack/);
   });
 
@@ -214,7 +223,14 @@ describe('limits', () => {
     for (let i = 1; i < 12; i++) w.str(`t${i}`).get(200);
     const shared = w.setItems().stop().bytes();
     await expectCode(zipFile(shared, [storage]), 'E_PICKLE_LIMIT', /file size/);
-    const expanded = new PickleWriter().proto().orderedDict().str('e').tensor('0', 1, 0, [1 << 30], [0]).setItem().stop().bytes();
+    const expanded = new PickleWriter()
+      .proto()
+      .orderedDict()
+      .str('e')
+      .tensor('0', 1, 0, [1 << 30], [0])
+      .setItem()
+      .stop()
+      .bytes();
     await expectCode(zipFile(expanded, [{ key: '0', numel: 1, data: floats([1]) }]), 'E_PICKLE_LIMIT', /file size/);
   });
 

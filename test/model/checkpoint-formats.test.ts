@@ -18,11 +18,22 @@ beforeAll(async () => {
 });
 
 function digest(t: Tensor): string {
-  return createHash('sha256').update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))
+    .digest('hex');
 }
 
 /** The torch dtype name our Tensor reports for each stored dtype. */
-const DTYPE_NAMES: Record<string, string> = { float32: 'float32', float16: 'float16', float64: 'float64', int64: 'int64', int32: 'int32', uint8: 'uint8', int8: 'int8', bool: 'bool' };
+const DTYPE_NAMES: Record<string, string> = {
+  float32: 'float32',
+  float16: 'float16',
+  float64: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  uint8: 'uint8',
+  int8: 'int8',
+  bool: 'bool',
+};
 
 function expectExactly(sd: StateDict, ref: ReferenceCheckpoint): void {
   expect([...sd.keys()]).toEqual(Object.keys(ref.tensors));
@@ -130,12 +141,16 @@ describe('tensor layouts and dtypes (misc files)', () => {
 });
 
 describe('full-size checkpoints (opt-in: I3D_FULL=1)', () => {
-  it.runIf(process.env.I3D_FULL === '1')('published-size rgb/flow checkpoints load in every flavour', async () => {
-    const full = await ensureCheckpoints({ divisor: 1 });
-    for (const ref of full.files) {
-      const { stateDict } = await loadStateDict(fromBlob(new Blob([await readFile(ref.path)])));
-      expectExactly(stateDict, ref);
-      expect(inspectI3d(stateDict).widthDivisor).toBe(1);
-    }
-  }, 600_000);
+  it.runIf(process.env.I3D_FULL === '1')(
+    'published-size rgb/flow checkpoints load in every flavour',
+    async () => {
+      const full = await ensureCheckpoints({ divisor: 1 });
+      for (const ref of full.files) {
+        const { stateDict } = await loadStateDict(fromBlob(new Blob([await readFile(ref.path)])));
+        expectExactly(stateDict, ref);
+        expect(inspectI3d(stateDict).widthDivisor).toBe(1);
+      }
+    },
+    600_000,
+  );
 });

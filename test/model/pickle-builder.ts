@@ -106,9 +106,22 @@ function u64(n: number): number[] {
 /** The legacy header pickles: magic number, protocol version 1001, sys_info. */
 export function legacyHeader(littleEndian = true): Uint8Array {
   const magic = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]; // 0x1950a86a20f9469cfc6c little-endian
-  const w = new PickleWriter().proto().op(0x8a, magic.length, ...magic).stop();
-  w.proto().op(0x4d, 1001 & 0xff, 1001 >> 8).stop();
-  w.proto().emptyDict().mark().str('protocol_version').op(0x4d, 1001 & 0xff, 1001 >> 8).str('little_endian').bool(littleEndian).setItems().stop();
+  const w = new PickleWriter()
+    .proto()
+    .op(0x8a, magic.length, ...magic)
+    .stop();
+  w.proto()
+    .op(0x4d, 1001 & 0xff, 1001 >> 8)
+    .stop();
+  w.proto()
+    .emptyDict()
+    .mark()
+    .str('protocol_version')
+    .op(0x4d, 1001 & 0xff, 1001 >> 8)
+    .str('little_endian')
+    .bool(littleEndian)
+    .setItems()
+    .stop();
   return w.bytes();
 }
 

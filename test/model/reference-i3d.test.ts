@@ -11,6 +11,7 @@ import { featureSteps, i3dLayout, i3dUnits, samePad, sameOutSize } from '../../s
 import { fromBytes } from '../../src/model/pickle';
 import { decodeNpy, encodeNpy } from '../../src/io/npy';
 import type { StateDict } from '../../src/model/types';
+import { mulberry32 } from '../support/prng';
 import { cachedReferenceFeatures, ensureCheckpoints, REFERENCE_CACHE, type CheckpointSet } from '../support/reference';
 
 describe('layout table', () => {
@@ -32,7 +33,10 @@ describe('layout table', () => {
     // 57 convolutions with BatchNorm + logits, 12.7 M parameters (as the published rgb_imagenet.pt)
     const units = i3dUnits(layout);
     expect(units.length).toBe(58);
-    const params = units.reduce((a, u) => a + u.outChannels * u.inChannels * u.kernel[0] * u.kernel[1] * u.kernel[2] + (u.bias ? u.outChannels : 4 * u.outChannels), 0);
+    const params = units.reduce(
+      (a, u) => a + u.outChannels * u.inChannels * u.kernel[0] * u.kernel[1] * u.kernel[2] + (u.bias ? u.outChannels : 4 * u.outChannels),
+      0,
+    );
     expect(params).toBe(12_711_824);
   });
 
@@ -63,8 +67,8 @@ describe('reference features.py', () => {
   });
 
   async function input(n: number, channels: number, seed: number): Promise<string> {
-    let s = seed;
-    const data = new Float32Array(n * 224 * 224 * channels).map(() => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 31 - 1));
+    const rand = mulberry32(seed);
+    const data = new Float32Array(n * 224 * 224 * channels).map(() => rand() * 2 - 1);
     const dir = join(REFERENCE_CACHE, 'inputs');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `random-${n}x224x224x${channels}-${seed}.npy`);

@@ -81,9 +81,18 @@ export async function run(opts: StageOptions): Promise<StageData> {
       const native1 = timeNative(input.path, cfg.runs, true);
       const params = { input: input.key, frames: probe.frames, size };
       const fps = (secs: number[]) => secs.map((x) => probe.frames / x);
-      const a = figure(`decode.wasm.${input.key}`, `ffmpeg.wasm in Chromium (app), ${input.label} → ${size}`, 'app', 'frames/s', fps(wasm.seconds), { ...params, threads: 1 });
-      const n = figure(`decode.native.${input.key}`, `native ffmpeg, default threads, ${input.label} → ${size}`, 'reference', 'frames/s', fps(native), { ...params, threads: 'default' });
-      const n1 = figure(`decode.native1.${input.key}`, `native ffmpeg, 1 thread, ${input.label} → ${size}`, 'reference', 'frames/s', fps(native1), { ...params, threads: 1 });
+      const a = figure(`decode.wasm.${input.key}`, `ffmpeg.wasm in Chromium (app), ${input.label} → ${size}`, 'app', 'frames/s', fps(wasm.seconds), {
+        ...params,
+        threads: 1,
+      });
+      const n = figure(`decode.native.${input.key}`, `native ffmpeg, default threads, ${input.label} → ${size}`, 'reference', 'frames/s', fps(native), {
+        ...params,
+        threads: 'default',
+      });
+      const n1 = figure(`decode.native1.${input.key}`, `native ffmpeg, 1 thread, ${input.label} → ${size}`, 'reference', 'frames/s', fps(native1), {
+        ...params,
+        threads: 1,
+      });
       figures.push(a, n, n1);
       ratios.push(ratio(`decode.${input.key}`, `decode ${input.label}: ffmpeg.wasm / native ffmpeg (default threads)`, a, n));
       ratios.push(ratio(`decode.${input.key}.t1`, `decode ${input.label}: ffmpeg.wasm / native ffmpeg (1 thread)`, a, n1));
@@ -97,7 +106,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
     ratios,
     skipped: [],
     method: [
-      'App: the app’s ffmpeg.wasm decoder (src/decode/client.ts decodeVideo, one decode worker, frames streamed to the page in batches) in headless Chromium via the harness page; the video is in page memory before timing; each run includes the worker start and ffmpeg.wasm instantiation (compiled once in an untimed first run). Frames are counted, not hashed.',
+      'App: the app’s ffmpeg.wasm decoder (src/decode/client.ts decodeVideo, one decode worker, frames streamed to the page in batches) in headless Chromium via the test build’s harness page (e2e/harness/bench.ts); the video is in page memory before timing; each run includes the worker start and ffmpeg.wasm instantiation (compiled once in an untimed first run). Frames are counted, not hashed.',
       'Reference: native ffmpeg with the same canonical arguments, rgb24 to /dev/null, timed from process start to exit, with its default threads and with -threads 1 -filter_threads 1. Frame counts and sizes of both are checked equal.',
       `Figures: frames/s = decoded frames / seconds, median of ${cfg.runs} runs.`,
     ],

@@ -21,7 +21,12 @@ function config(opts: StageOptions): { divisor: 1 | 8; maxFrames?: number; runs:
 export async function run(opts: StageOptions): Promise<StageData> {
   const cfg = config(opts);
   const threads = cpus().length;
-  const args: ExtractArgs = { video: FIXTURE, rgb: await checkpoint('rgb', cfg.divisor), flow: await checkpoint('flow', cfg.divisor), maxFrames: cfg.maxFrames };
+  const args: ExtractArgs = {
+    video: FIXTURE,
+    rgb: await checkpoint('rgb', cfg.divisor),
+    flow: await checkpoint('flow', cfg.divisor),
+    maxFrames: cfg.maxFrames,
+  };
   const app: CommandRun[] = [];
   const ref: CommandRun[] = [];
   for (let r = 0; r < cfg.runs; r++) {
@@ -33,14 +38,70 @@ export async function run(opts: StageOptions): Promise<StageData> {
   }
   const input = cfg.maxFrames ? `fixture, first ${cfg.maxFrames} frames` : 'fixture, all 355 frames';
   const params = { input, streams: 'rgb+flow', threads, width: cfg.divisor === 1 ? 'published' : `1/${cfg.divisor}` };
-  const appWall = figure('e2e.app.wall', `npm run extract (app in Chromium, q8), ${input}`, 'app', 's', app.map((x) => x.wallSeconds), { ...params, dtype: 'q8' });
-  const refWall = figure('e2e.reference.wall', `tools/reference/pipeline.py (ffmpeg + OpenCV + PyTorch fp32, ${threads} threads), ${input}`, 'reference', 's', ref.map((x) => x.wallSeconds), { ...params, dtype: 'fp32' });
-  const appInner = figure('e2e.app.extract', `app: the extraction itself, in the page (after model import), ${input}`, 'info', 's', app.map((x) => x.extractSeconds ?? 0), params);
-  const appMem = figure('e2e.app.memory', `app: peak summed PSS of Chromium's processes, ${input}`, 'app', 'MiB', app.map((x) => x.peakSumPssMiB), params);
-  const appRenderer = figure('e2e.app.renderer', `app: peak resident size (VmHWM) of the page's renderer process, ${input}`, 'info', 'MiB', app.map((x) => x.rendererHwmMiB ?? 0), params);
-  const appMemExtract = figure('e2e.app.memory-extraction', `app: peak summed PSS of Chromium's processes during the extraction (after model import), ${input}`, 'info', 'MiB', app.map((x) => x.extraction?.peakSumPssMiB ?? 0), params);
-  const refMem = figure('e2e.reference.memory', `reference: peak summed PSS of python + ffmpeg, ${input}`, 'reference', 'MiB', ref.map((x) => x.peakSumPssMiB), params);
-  const refMaxRss = figure('e2e.reference.maxrss', `reference: maximum resident set size of python (/usr/bin/time), ${input}`, 'info', 'MiB', ref.map((x) => x.timeMaxRssMiB ?? 0), params);
+  const appWall = figure(
+    'e2e.app.wall',
+    `npm run extract (app in Chromium, q8), ${input}`,
+    'app',
+    's',
+    app.map((x) => x.wallSeconds),
+    { ...params, dtype: 'q8' },
+  );
+  const refWall = figure(
+    'e2e.reference.wall',
+    `tools/reference/pipeline.py (ffmpeg + OpenCV + PyTorch fp32, ${threads} threads), ${input}`,
+    'reference',
+    's',
+    ref.map((x) => x.wallSeconds),
+    { ...params, dtype: 'fp32' },
+  );
+  const appInner = figure(
+    'e2e.app.extract',
+    `app: the extraction itself, in the page (after model import), ${input}`,
+    'info',
+    's',
+    app.map((x) => x.extractSeconds ?? 0),
+    params,
+  );
+  const appMem = figure(
+    'e2e.app.memory',
+    `app: peak summed PSS of Chromium's processes, ${input}`,
+    'app',
+    'MiB',
+    app.map((x) => x.peakSumPssMiB),
+    params,
+  );
+  const appRenderer = figure(
+    'e2e.app.renderer',
+    `app: peak resident size (VmHWM) of the page's renderer process, ${input}`,
+    'info',
+    'MiB',
+    app.map((x) => x.rendererHwmMiB ?? 0),
+    params,
+  );
+  const appMemExtract = figure(
+    'e2e.app.memory-extraction',
+    `app: peak summed PSS of Chromium's processes during the extraction (after model import), ${input}`,
+    'info',
+    'MiB',
+    app.map((x) => x.extraction?.peakSumPssMiB ?? 0),
+    params,
+  );
+  const refMem = figure(
+    'e2e.reference.memory',
+    `reference: peak summed PSS of python + ffmpeg, ${input}`,
+    'reference',
+    'MiB',
+    ref.map((x) => x.peakSumPssMiB),
+    params,
+  );
+  const refMaxRss = figure(
+    'e2e.reference.maxrss',
+    `reference: maximum resident set size of python (/usr/bin/time), ${input}`,
+    'info',
+    'MiB',
+    ref.map((x) => x.timeMaxRssMiB ?? 0),
+    params,
+  );
   return {
     figures: [appWall, refWall, appInner, appMem, appMemExtract, appRenderer, refMem, refMaxRss],
     ratios: [

@@ -44,13 +44,21 @@ export async function run(opts: StageOptions, node: StageResult): Promise<StageD
   for (const row of nodeResults.rows) {
     const isRef = row.impl === 'opencv';
     const label = `${isRef ? `OpenCV ${nodeResults.opencv} DualTVL1` : (NODE_LABELS[row.impl] ?? row.impl)}, ${row.size}, ${row.threads} thread(s)`;
-    const f = fromSummary(`flow.${row.impl}.${row.size}.t${row.threads}`, label, isRef ? 'reference' : 'app', row.pairsPerSecond, { size: row.size, threads: row.threads, impl: row.impl, pairs });
+    const f = fromSummary(`flow.${row.impl}.${row.size}.t${row.threads}`, label, isRef ? 'reference' : 'app', row.pairsPerSecond, {
+      size: row.size,
+      threads: row.threads,
+      impl: row.impl,
+      pairs,
+    });
     figures.push(f);
     if (isRef) opencv.set(`${row.size}.${row.threads}`, f);
   }
   for (const f of figures.filter((x) => x.side === 'app')) {
     const ref = opencv.get(`${f.params.size}.${f.params.threads}`);
-    if (ref) ratios.push(ratio(f.id, `TV-L1 ${f.params.size}, ${f.params.threads} thread(s): ${NODE_LABELS[String(f.params.impl)] ?? f.params.impl} / OpenCV`, f, ref));
+    if (ref)
+      ratios.push(
+        ratio(f.id, `TV-L1 ${f.params.size}, ${f.params.threads} thread(s): ${NODE_LABELS[String(f.params.impl)] ?? f.params.impl} / OpenCV`, f, ref),
+      );
   }
 
   const sizes = [...new Set(nodeResults.rows.map((r) => r.size))];
@@ -69,12 +77,19 @@ export async function run(opts: StageOptions, node: StageResult): Promise<StageD
         const url = await serveFile(page, frames);
         for (const t of threads) {
           const r = await page.evaluate(([u, p, w, n]) => window.harness.benchFlowPool(u, p, w, n), [url, pairs, t, runs] as const);
-          const f = figure(`flow.chromium-pool.${size}.t${t}`, `app flow workers in Chromium (CPU path), ${size}, ${t} worker(s)`, 'app', 'pairs/s', r.seconds.map((s) => pairs / s), {
-            size,
-            threads: t,
-            impl: 'chromium-pool',
-            pairs,
-          });
+          const f = figure(
+            `flow.chromium-pool.${size}.t${t}`,
+            `app flow workers in Chromium (CPU path), ${size}, ${t} worker(s)`,
+            'app',
+            'pairs/s',
+            r.seconds.map((s) => pairs / s),
+            {
+              size,
+              threads: t,
+              impl: 'chromium-pool',
+              pairs,
+            },
+          );
           figures.push(f);
           const ref = opencv.get(`${size}.${t}`);
           if (ref) ratios.push(ratio(f.id, `TV-L1 ${size}, ${t} thread(s): app flow workers in Chromium / OpenCV`, f, ref));
@@ -112,7 +127,7 @@ export async function run(opts: StageOptions, node: StageResult): Promise<StageD
     method: [
       `Frames: consecutive frames of the fixture from frame ${nodeResults.input.firstFrame ?? '?'} on, canonical decode ${nodeResults.input.sourceSize ?? ''} to grey, cropped at the centre to each size; ${pairs} pairs (i, i+1), all submitted at once; pairs/s = pairs / seconds of the whole batch.`,
       'Node (tools/bench/flow.ts): the TypeScript CPU path on worker_threads, 1 and N workers, warmed up; OpenCV 4 DualTVL1 (tools/reference/flow_opencv.py, cv2.setNumThreads = the same count, one untimed pair first), same frames.',
-      'Chromium: the app’s flow worker pool (the pipeline’s CPU path) in headless Chromium via the harness page, 1 and N workers, one untimed pair per worker first; the WebGPU TV-L1 when an adapter exists (software adapters: one pair, labelled, no ratio).',
+      'Chromium: the app’s flow worker pool (the pipeline’s CPU path) in headless Chromium via the test build’s harness page (e2e/harness/bench.ts), 1 and N workers, one untimed pair per worker first; the WebGPU TV-L1 when an adapter exists (software adapters: one pair, labelled, no ratio).',
       `Every figure: median of ${runs} runs (min, max); ratios against OpenCV with the same size and thread count.`,
     ],
     details,

@@ -15,14 +15,17 @@ import { parseArgs } from 'node:util';
 import { TVL1 } from '../../src/flow/cpu';
 import { createWasmKernels } from '../../src/flow/wasm/kernels';
 import { decodeNpy } from '../../src/io/npy';
-import { loadTVL1WasmModule } from '../cli/lib/flow-wasm-node';
+import { compileTVL1WasmModule as loadTVL1WasmModule } from '../../src/flow/wasm/node';
 import { summarise } from './lib/stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { reps: { type: 'string', default: '5' }, 'no-ts': { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { reps: { type: 'string', default: '5' }, 'no-ts': { type: 'boolean', default: false } },
+  });
   if (positionals.length !== 1) throw new Error('usage: npx tsx tools/bench/flow-single.ts FRAMES.npy [--reps N] [--no-ts]');
   const file = resolve(positionals[0]);
   const reps = Number(values.reps);
@@ -55,7 +58,13 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const out = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, summarise(v)]));
-  console.log(JSON.stringify({ size: `${w}x${h}`, pairs: n - 1, reps, msPerPair: out, opencvOverWasm: ms.wasm.map((x, i) => Number((ms.opencv[i] / x).toFixed(2))) }, null, 2));
+  console.log(
+    JSON.stringify(
+      { size: `${w}x${h}`, pairs: n - 1, reps, msPerPair: out, opencvOverWasm: ms.wasm.map((x, i) => Number((ms.opencv[i] / x).toFixed(2))) },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -55,7 +55,7 @@ async function loadFrames(npyPath: string | undefined, count: number): Promise<F
     const data = a.data as Uint8Array;
     return { width: w, height: h, frames: Array.from({ length: Math.min(n, count) }, (_, k) => data.subarray(k * w * h, (k + 1) * w * h)) };
   }
-  const { decodeRgbFrames } = await import('../cli/lib/ffmpeg-native');
+  const { decodeRgbFrames } = await import('../../src/decode/native-node');
   const { width, height, frames } = await decodeRgbFrames(FIXTURE, { maxFrames: FIRST_FRAME + count });
   return { width, height, frames: frames.slice(FIRST_FRAME).map((f) => rgbToGray(f, width, height)) };
 }

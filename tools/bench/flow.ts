@@ -16,8 +16,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rgbToGray } from '../../src/flow/gray';
 import { encodeNpy } from '../../src/io/npy';
-import { decodeRgbFrames } from '../cli/lib/ffmpeg-native';
-import { createNodeFlowPool } from '../cli/lib/flow-node-pool';
+import { decodeRgbFrames } from '../../src/decode/native-node';
+import { createNodeFlowPool } from '../../src/flow/pool-node';
 import { type StageOptions, type StageResult, type Summary, formatTable, round, summarise } from './lib/stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,8 +35,25 @@ interface Config {
 
 function config(opts: StageOptions): Config {
   if (opts.dryRun) return { pairs: 2, runs: opts.runs ?? 1, sizes: [[64, 48]], threads: [1, 2] };
-  if (opts.quick) return { pairs: 4, runs: opts.runs ?? 2, sizes: [[341, 256], [224, 224]], threads: [1, 2] };
-  return { pairs: 8, runs: opts.runs ?? 3, sizes: [[341, 256], [224, 224]], threads: [1, 2] };
+  if (opts.quick)
+    return {
+      pairs: 4,
+      runs: opts.runs ?? 2,
+      sizes: [
+        [341, 256],
+        [224, 224],
+      ],
+      threads: [1, 2],
+    };
+  return {
+    pairs: 8,
+    runs: opts.runs ?? 3,
+    sizes: [
+      [341, 256],
+      [224, 224],
+    ],
+    threads: [1, 2],
+  };
 }
 
 export interface FlowBenchRow {

@@ -35,9 +35,27 @@ interface Config {
 function config(opts: StageOptions): Config {
   const cores = cpus().length;
   const both = cores > 1 ? [1, cores] : [1];
-  if (opts.dryRun) return { divisor: 8, frames: 9, dtypes: ['fp32', 'fp16', 'q8'], modalities: ['rgb', 'flow'], threads: both, runs: opts.runs ?? 1, softwareWebgpuCheck: false };
-  if (opts.quick) return { divisor: 1, frames: 64, dtypes: ['fp32', 'q8'], modalities: ['rgb', 'flow'], threads: [cores], runs: opts.runs ?? 2, softwareWebgpuCheck: false };
-  return { divisor: 1, frames: 64, dtypes: ['fp32', 'fp16', 'q8'], modalities: ['rgb', 'flow'], threads: both, runs: opts.runs ?? 3, softwareWebgpuCheck: true };
+  if (opts.dryRun)
+    return {
+      divisor: 8,
+      frames: 9,
+      dtypes: ['fp32', 'fp16', 'q8'],
+      modalities: ['rgb', 'flow'],
+      threads: both,
+      runs: opts.runs ?? 1,
+      softwareWebgpuCheck: false,
+    };
+  if (opts.quick)
+    return { divisor: 1, frames: 64, dtypes: ['fp32', 'q8'], modalities: ['rgb', 'flow'], threads: [cores], runs: opts.runs ?? 2, softwareWebgpuCheck: false };
+  return {
+    divisor: 1,
+    frames: 64,
+    dtypes: ['fp32', 'fp16', 'q8'],
+    modalities: ['rgb', 'flow'],
+    threads: both,
+    runs: opts.runs ?? 3,
+    softwareWebgpuCheck: true,
+  };
 }
 
 const CHANNELS: Record<Modality, number> = { rgb: 3, flow: 2 };
@@ -54,9 +72,13 @@ function timeTorch(ckpt: string, frames: number, threads: number, runs: number):
   const dir = mkdtempSync(join(tmpdir(), 'bench-torch-'));
   try {
     const out = join(dir, 't.json');
-    execFileSync(PYTHON, [join(ROOT, 'tools/bench/torch_i3d.py'), ckpt, '--frames', String(frames), '--threads', String(threads), '--runs', String(runs), '--json', out], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      PYTHON,
+      [join(ROOT, 'tools/bench/torch_i3d.py'), ckpt, '--frames', String(frames), '--threads', String(threads), '--runs', String(runs), '--json', out],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     return JSON.parse(readFileSync(out, 'utf8')) as TorchTiming;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -97,14 +119,25 @@ export async function run(opts: StageOptions): Promise<StageData> {
       try {
         for (const m of cfg.modalities) {
           const t = timeTorch(ckpts[m], cfg.frames, threads, cfg.runs);
-          const ref = withFps(figure(`i3d.torch.${m}.t${threads}`, `PyTorch ${t.torch} CPU, ${m}, ${threads} thread(s)`, 'reference', 's/clip', t.seconds, { modality: m, threads }), cfg.frames);
+          const ref = withFps(
+            figure(`i3d.torch.${m}.t${threads}`, `PyTorch ${t.torch} CPU, ${m}, ${threads} thread(s)`, 'reference', 's/clip', t.seconds, {
+              modality: m,
+              threads,
+            }),
+            cfg.frames,
+          );
           figures.push(ref);
           torchFigures.set(`${m}.${threads}`, ref);
           load[ref.id] = { loadSeconds: t.loadSeconds, warmupSeconds: t.warmupSeconds };
           for (const d of cfg.dtypes) {
             const r = await timeApp(page, models.get(`${m}.${d}`) as string, CHANNELS[m], cfg.frames, 'wasm', threads, cfg.runs);
             const f = withFps(
-              figure(`i3d.wasm.${m}.${d}.t${threads}`, `onnxruntime-web WASM in Chromium, ${m} ${d}, ${threads} thread(s)`, 'app', 's/clip', r.seconds, { modality: m, dtype: d, device: r.device, threads }),
+              figure(`i3d.wasm.${m}.${d}.t${threads}`, `onnxruntime-web WASM in Chromium, ${m} ${d}, ${threads} thread(s)`, 'app', 's/clip', r.seconds, {
+                modality: m,
+                dtype: d,
+                device: r.device,
+                threads,
+              }),
               cfg.frames,
             );
             figures.push(f);
@@ -125,7 +158,15 @@ export async function run(opts: StageOptions): Promise<StageData> {
           for (const d of cfg.dtypes) {
             const model = d === 'fp16' && env.shaderF16 ? await onnxModel(ckpts[m], 'fp16', 'fp16') : (models.get(`${m}.${d}`) as string);
             const r = await timeApp(page, model, CHANNELS[m], cfg.frames, 'webgpu', allThreads, cfg.runs);
-            const f = withFps(figure(`i3d.webgpu.${m}.${d}`, `onnxruntime-web WebGPU (${env.adapter}), ${m} ${d}`, 'app', 's/clip', r.seconds, { modality: m, dtype: d, device: r.device, adapter: env.adapter }), cfg.frames);
+            const f = withFps(
+              figure(`i3d.webgpu.${m}.${d}`, `onnxruntime-web WebGPU (${env.adapter}), ${m} ${d}`, 'app', 's/clip', r.seconds, {
+                modality: m,
+                dtype: d,
+                device: r.device,
+                adapter: env.adapter,
+              }),
+              cfg.frames,
+            );
             figures.push(f);
             load[f.id] = { loadSeconds: r.loadSeconds, warmupSeconds: r.warmupSeconds };
             const ref = torchFigures.get(`${m}.${allThreads}`);
@@ -142,14 +183,22 @@ export async function run(opts: StageOptions): Promise<StageData> {
         const model = await onnxModel(await checkpoint('rgb', 8), 'fp32');
         const r = await timeApp(page, model, 3, 9, 'webgpu', allThreads, 1);
         figures.push(
-          figure('i3d.webgpu-software.rgb.tiny', `onnxruntime-web WebGPU on a SOFTWARE adapter (${env.adapter}): tiny check, slim model (width/8), 9 frames`, 'info', 's/clip', r.seconds, {
-            modality: 'rgb',
-            dtype: 'fp32',
-            device: r.device,
-            adapter: env.adapter ?? '',
-            software: true,
-            frames: 9,
-          }, 'CPU-emulated WebGPU: not a GPU figure and not comparable with the others'),
+          figure(
+            'i3d.webgpu-software.rgb.tiny',
+            `onnxruntime-web WebGPU on a SOFTWARE adapter (${env.adapter}): tiny check, slim model (width/8), 9 frames`,
+            'info',
+            's/clip',
+            r.seconds,
+            {
+              modality: 'rgb',
+              dtype: 'fp32',
+              device: r.device,
+              adapter: env.adapter ?? '',
+              software: true,
+              frames: 9,
+            },
+            'CPU-emulated WebGPU: not a GPU figure and not comparable with the others',
+          ),
         );
       } finally {
         await page.close();
@@ -170,7 +219,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
     skipped,
     method: [
       `Clip: (1, C, ${clip}) float32, C = 3 (RGB) or 2 (flow), uniform in [−1, 1); random-weight checkpoints of the ${width}, 400 classes; one run computes fc, map and logits.`,
-      'App: the app’s ONNX conversion (src/model, made in Node by the same TypeScript) run as the pipeline runs it (src/pipeline/session-model.ts graphFor: on WASM its Winograd rewrite, src/model/graph/wasm-graph.ts, made while the session loads; src/model/ort.ts + runI3d) in headless Chromium through the harness page (the page’s main thread; the app runs the same code in its pipeline worker), WASM EP with 1 thread and with all cores, a fresh page per thread count.',
+      'App: the app’s ONNX conversion (src/model, made in Node by the same TypeScript) run as the pipeline runs it (src/model/runtime.ts graphFor: on WASM its Winograd rewrite, src/model/graph/wasm-graph.ts, made while the session loads; src/model/ort.ts + runI3d) in headless Chromium through the test build’s harness page (e2e/harness/bench.ts; the page’s main thread; the app runs the same code in its pipeline worker), WASM EP with 1 thread and with all cores, a fresh page per thread count.',
       'Reference: PyTorch CPU (tools/reference InceptionI3d.features under no_grad, torch.set_num_threads = the same count), tools/bench/torch_i3d.py.',
       `Both: one untimed warm-up run, then ${cfg.runs} timed runs; model loading is not in the figures (in details.load). frames/s = ${cfg.frames} / median seconds.`,
     ],

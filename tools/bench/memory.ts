@@ -37,16 +37,46 @@ export async function run(opts: StageOptions): Promise<StageData> {
     const list: CommandRun[] = [];
     for (let r = 0; r < runs; r++) {
       list.push(await runAppExtract({ video, rgb, fps: FPS }));
-      console.log(`memory ${key} run ${r + 1}: ${list[r].wallSeconds.toFixed(1)} s; during the extraction: renderer peak ${list[r].extraction?.rendererHwmMiB} MiB, Chromium PSS peak ${list[r].extraction?.peakSumPssMiB} MiB`);
+      console.log(
+        `memory ${key} run ${r + 1}: ${list[r].wallSeconds.toFixed(1)} s; during the extraction: renderer peak ${list[r].extraction?.rendererHwmMiB} MiB, Chromium PSS peak ${list[r].extraction?.peakSumPssMiB} MiB`,
+      );
     }
     details[key] = list;
     const params = { video: key, frames: spec.seconds * FPS, size: `${spec.width}x${spec.height}` };
     for (const x of list) if (!x.extraction) throw new Error('npm run extract printed no progress line: no extraction phase to measure');
     const during = (f: (e: NonNullable<CommandRun['extraction']>) => number) => list.map((x) => f(x.extraction as NonNullable<CommandRun['extraction']>));
-    const renderer = figure(`memory.renderer.${key}`, `renderer peak (VmHWM) during the extraction, ${what}`, 'app', 'MiB', during((e) => e.rendererHwmMiB), params);
-    const chromium = figure(`memory.chromium.${key}`, `Chromium processes, peak summed PSS during the extraction, ${what}`, 'app', 'MiB', during((e) => e.peakSumPssMiB), params);
-    const whole = figure(`memory.renderer-whole.${key}`, `renderer peak (VmHWM) of the whole command (model import included), ${what}`, 'info', 'MiB', list.map((x) => x.rendererHwmMiB ?? 0), params);
-    const wall = figure(`memory.wall.${key}`, `npm run extract wall time, ${what}`, 'info', 's', list.map((x) => x.wallSeconds), params);
+    const renderer = figure(
+      `memory.renderer.${key}`,
+      `renderer peak (VmHWM) during the extraction, ${what}`,
+      'app',
+      'MiB',
+      during((e) => e.rendererHwmMiB),
+      params,
+    );
+    const chromium = figure(
+      `memory.chromium.${key}`,
+      `Chromium processes, peak summed PSS during the extraction, ${what}`,
+      'app',
+      'MiB',
+      during((e) => e.peakSumPssMiB),
+      params,
+    );
+    const whole = figure(
+      `memory.renderer-whole.${key}`,
+      `renderer peak (VmHWM) of the whole command (model import included), ${what}`,
+      'info',
+      'MiB',
+      list.map((x) => x.rendererHwmMiB ?? 0),
+      params,
+    );
+    const wall = figure(
+      `memory.wall.${key}`,
+      `npm run extract wall time, ${what}`,
+      'info',
+      's',
+      list.map((x) => x.wallSeconds),
+      params,
+    );
     figures.push(renderer, chromium, whole, wall);
     byLength[key] = { renderer, chromium };
   }

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rgbToGray } from '../../src/flow/gray';
 import { encodeNpy } from '../../src/io/npy';
-import { decodeRgbFrames } from '../cli/lib/ffmpeg-native';
+import { decodeRgbFrames } from '../../src/decode/native-node';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = join(ROOT, '.cache', 'gpu-bench');

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from '../../src/errors';
 import { MODEL_DTYPES, type ModelDtype } from '../../src/model/types';
 import type { StreamName } from '../../src/pipeline/extract';
-import type { ExtractSettings } from '../../src/worker/pipeline.api';
+import type { ExtractSettings } from '../../src/bridge/pipeline';
 import { openApp } from './lib/browser-app';
 
 const USAGE =
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   });
   if (positionals.length === 0 || !values.out) throw new Error(USAGE);
   const streams = (values.streams?.split(',') ?? [...(values.rgb ? ['rgb'] : []), ...(values.flow ? ['flow'] : [])]) as StreamName[];
-  if (streams.length === 0 || streams.some((s) => s !== 'rgb' && s !== 'flow')) throw new Error('--streams must list rgb and/or flow (and give their --rgb/--flow checkpoints)');
+  if (streams.length === 0 || streams.some((s) => s !== 'rgb' && s !== 'flow'))
+    throw new Error('--streams must list rgb and/or flow (and give their --rgb/--flow checkpoints)');
   for (const s of streams) if (!values[s]) throw new Error(`the ${s} stream needs --${s} CHECKPOINT.pt`);
   if (!(MODEL_DTYPES as readonly string[]).includes(values.dtype as string)) throw new Error(`--dtype must be one of ${MODEL_DTYPES.join(', ')}`);
   const backend = values.backend as string;
@@ -88,13 +89,13 @@ async function main(): Promise<void> {
   });
   if (todo.length === 0) return;
 
-  const app = await openApp('/cli.html', { log: (line) => (line.startsWith('progress ') ? console.log(line.slice(9)) : undefined) });
+  const app = await openApp('/headless.html', { log: (line) => (line.startsWith('progress ') ? console.log(line.slice(9)) : undefined) });
   let failures = 0;
   try {
     const { page } = app;
     const checkpoints = streams.map((s) => resolve(values[s] as string));
     await page.setInputFiles('#models', checkpoints);
-    const records = await page.evaluate((dtype) => window.cli.importModels(dtype), settings.dtype);
+    const records = await page.evaluate((dtype) => window.headless.importModels(dtype), settings.dtype);
     streams.forEach((s, i) => {
       if (records[i].modality !== s) throw new Error(`${checkpoints[i]} is a ${records[i].modality} checkpoint, not ${s}`);
       settings.models[s] = records[i].id;
@@ -105,24 +106,31 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       try {
         await page.setInputFiles('#video', resolve(video));
-        const summary = await page.evaluate(([i, s]) => window.cli.extract(i, s), [id, settings] as const);
+        const summary = await page.evaluate(([i, s]) => window.headless.extract(i, s), [id, settings] as const);
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         // meta.json last: its presence marks the folder complete
         const files = Object.keys(summary.files).sort((a, b) => Number(a === 'meta.json') - Number(b === 'meta.json'));
         for (const file of files) {
-          const [download] = await Promise.all([page.waitForEvent('download'), page.evaluate(([i, f]) => window.cli.download(i, f), [id, file] as const)]);
+          const [download] = await Promise.all([page.waitForEvent('download'), page.evaluate(([i, f]) => window.headless.download(i, f), [id, file] as const)]);
           await download.saveAs(join(dir, file));
         }
         const top = summary.predictions.joint ?? summary.predictions.rgb ?? summary.predictions.flow;
         console.log(
-          JSON.stringify({ video, out: dir, frames: summary.meta.video.decodedFrames, steps: summary.meta.steps.length, seconds: (Date.now() - t0) / 1000, top1: top?.[0]?.name }),
+          JSON.stringify({
+            video,
+            out: dir,
+            frames: summary.meta.video.decodedFrames,
+            steps: summary.meta.steps.length,
+            seconds: (Date.now() - t0) / 1000,
+            top1: top?.[0]?.name,
+          }),
         );
       } catch (e) {
         failures++;
         console.error(`${video}: ${describeError(e)}`);
       } finally {
-        await page.evaluate((i) => window.cli.removeResult(i), id).catch(() => undefined);
+        await page.evaluate((i) => window.headless.removeResult(i), id).catch(() => undefined);
       }
     }
   } finally {

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const frames = decodeNpy(new Uint8Array(readFileSync(values.input)));
   const [n, h, w, c] = frames.shape;
   if (frames.dtype !== '<f4' || frames.shape.length !== 4 || h !== 224 || w !== 224 || c !== model.meta.inChannels) {
-    throw new Error(`--input must be float32 (n, 224, 224, ${model.meta.inChannels}) for a ${model.meta.modality} model, got ${frames.dtype} (${frames.shape.join(', ')})`);
+    throw new Error(
+      `--input must be float32 (n, 224, 224, ${model.meta.inChannels}) for a ${model.meta.modality} model, got ${frames.dtype} (${frames.shape.join(', ')})`,
+    );
   }
   if (n < I3D_MIN_FRAMES) console.error(`features: ${n} frames < ${I3D_MIN_FRAMES}: padded by repeating the last frame ${I3D_MIN_FRAMES - n} times`);
   if (values.threads !== undefined) configureOrt({ numThreads: Number(values.threads) });

@@ -6,7 +6,7 @@
  * flow (before clipping) as float32 .npy of shape (n−1, H, W, 2), channels (x, y). Prints one line of JSON.
  * `--kernels`: WebAssembly SIMD (`wasm`), TypeScript (`ts`) or WebAssembly where available (`auto`, default);
  * both give the same flow bit for bit.
- * `--backend webgpu`: the app's WebGPU TV-L1 (src/flow/webgpu) in headless Chromium, on the built app's harness page,
+ * `--backend webgpu`: the app's WebGPU TV-L1 (src/flow/webgpu) in headless Chromium, on the built app's headless page,
  * batches of `--batch` pairs (default 4); uses whatever adapter Chromium has (its software adapter here: slow, and
  * labelled as such in the JSON line), and fails with a clear message when there is none.
  */
@@ -16,11 +16,14 @@ import { parseArgs } from 'node:util';
 import { describeError } from '../../src/errors';
 import { rgbToGray } from '../../src/flow/gray';
 import { npyHeader } from '../../src/io/npy';
-import { decodeRgbFrames } from './lib/ffmpeg-native';
-import { createNodeFlowPool } from './lib/flow-node-pool';
+import { isSoftwareAdapter } from '../../src/platform/adapter';
+import { buildWasm } from '../build-wasm.mjs';
+import { decodeRgbFrames } from '../../src/decode/native-node';
+import { createNodeFlowPool } from '../../src/flow/pool-node';
 import { openApp } from './lib/browser-app';
 
-const USAGE = 'usage: npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu|webgpu] [--threads T] [--kernels auto|wasm|ts] [--batch B]';
+const USAGE =
+  'usage: npm run flow -- VIDEO --out FLOW.npy [--max-frames N] [--fps F] [--backend cpu|webgpu] [--threads T] [--kernels auto|wasm|ts] [--batch B]';
 const KERNELS = ['auto', 'wasm', 'ts'] as const;
 
 async function main(): Promise<void> {
@@ -66,7 +69,8 @@ async function main(): Promise<void> {
   let iterations: number;
   try {
     writeSync(fd, npyHeader('<f4', [pairs, height, width, 2]));
-    iterations = backend === 'webgpu' ? await webgpuFlows(gray, width, height, batch, onFlow, used) : await cpuFlows(gray, width, height, threads, kernels, onFlow, used);
+    iterations =
+      backend === 'webgpu' ? await webgpuFlows(gray, width, height, batch, onFlow, used) : await cpuFlows(gray, width, height, threads, kernels, onFlow, used);
   } finally {
     closeSync(fd);
   }
@@ -101,6 +105,8 @@ async function cpuFlows(
   used: Set<string>,
 ): Promise<number> {
   const pairs = Math.max(gray.length - 1, 0);
+  // src/flow/wasm/node.ts only reads the module: build it first (skipped when up to date)
+  if (kernels !== 'ts') await buildWasm();
   const pool = createNodeFlowPool(Math.max(1, Math.min(threads, pairs)), { kernels });
   let iterations = 0;
   try {
@@ -126,21 +132,28 @@ async function cpuFlows(
   return iterations;
 }
 
-/** TV-L1 on WebGPU in headless Chromium (the built app's harness page), `batch` pairs per call, in order. */
-async function webgpuFlows(gray: Uint8Array[], width: number, height: number, batch: number, onFlow: (flow: Float32Array, done: number) => void, used: Set<string>): Promise<number> {
+/** TV-L1 on WebGPU in headless Chromium (the built app's headless page), `batch` pairs per call, in order. */
+async function webgpuFlows(
+  gray: Uint8Array[],
+  width: number,
+  height: number,
+  batch: number,
+  onFlow: (flow: Float32Array, done: number) => void,
+  used: Set<string>,
+): Promise<number> {
   const pairs = Math.max(gray.length - 1, 0);
   if (pairs === 0) return 0;
-  const app = await openApp('/harness.html');
+  const app = await openApp('/headless.html');
   let iterations = 0;
   try {
-    const adapter = await app.page.evaluate(() => window.harness.flowWebgpuAdapter());
+    const adapter = await app.page.evaluate(() => window.headless.flowWebgpuAdapter());
     if (!adapter) throw new Error('--backend webgpu: Chromium has no WebGPU adapter here (use --backend cpu)');
     const b64 = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     for (let start = 0; start < pairs; start += batch) {
       const list = [];
       for (let i = start; i < Math.min(start + batch, pairs); i++) list.push({ gray0: b64(gray[i]), gray1: b64(gray[i + 1]) });
-      const r = await app.page.evaluate(([l, w, h]) => window.harness.flowWebgpuRun(l, w, h), [list, width, height] as const);
-      used.add(/swiftshader|software|llvmpipe|lavapipe/i.test(r.adapter) ? `${r.adapter} (software adapter: CPU-emulated)` : r.adapter);
+      const r = await app.page.evaluate(([l, w, h]) => window.headless.flowWebgpuRun(l, w, h), [list, width, height] as const);
+      used.add(isSoftwareAdapter(r.adapter) ? `${r.adapter} (software adapter: CPU-emulated)` : r.adapter);
       r.flows.forEach((f, k) => {
         iterations += f.innerIterations;
         const bytes = Buffer.from(f.flow, 'base64');

@@ -2,16 +2,10 @@
  * Node-side helpers shared by the model CLIs: read a checkpoint or an .onnx made by this app,
  * convert, hash. The conversion itself is the same TypeScript the browser runs.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inspectI3d, loadStateDict } from '../../src/model/checkpoint';
-import { buildI3dOnnx, readI3dModelMeta, type ComputeDtype, type I3dModelMeta } from '../../src/model/graph/i3d-graph';
-import { fromBytes } from '../../src/model/pickle/byte-source';
+import { checkCheckpoint, convertCheckpoint as convertChecked } from '../../src/model/convert';
+import { readI3dModelMeta, type ComputeDtype, type I3dModelMeta } from '../../src/model/graph/i3d-graph';
 import { MODEL_DTYPES, type ModelDtype } from '../../src/model/types';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export function parseDtype(value: string | undefined, fallback: ModelDtype = 'fp32'): ModelDtype {
   if (value === undefined) return fallback;
@@ -32,13 +26,11 @@ export interface ConvertedModel {
   format: string;
 }
 
-/** Checkpoint bytes → ONNX model bytes. */
+/** Checkpoint bytes → ONNX model bytes (the app's own conversion, src/model/convert.ts). */
 export async function convertCheckpoint(checkpoint: Uint8Array, dtype: ModelDtype, compute: ComputeDtype = 'fp32'): Promise<ConvertedModel> {
-  const sourceSha256 = sha256Hex(checkpoint);
-  const { stateDict, format } = await loadStateDict(fromBytes(checkpoint));
-  const info = inspectI3d(stateDict);
-  const onnx = buildI3dOnnx(stateDict, info, { dtype, compute, sourceSha256 });
-  return { onnx, meta: readI3dModelMeta(onnx), sourceSha256, format };
+  const checked = await checkCheckpoint(new Blob([checkpoint as Uint8Array<ArrayBuffer>]));
+  const onnx = convertChecked(checked, dtype, compute);
+  return { onnx, meta: readI3dModelMeta(onnx), sourceSha256: checked.sha256, format: checked.format };
 }
 
 /** A path to a checkpoint (converted with `dtype`) or to an .onnx made by this app (used as is). */

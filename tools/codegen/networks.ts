@@ -1,8 +1,7 @@
 /**
  * Selection networks for exact medians: Batcher odd-even merges of sorted lists (padded with +∞), "k-th of two
- * sorted lists", symbolic simulation and backward pruning to the needed outputs. Used by
- * tools/codegen/median-network.ts (TypeScript kernels) and tools/codegen/median-network-wasm.ts (AssemblyScript
- * WebAssembly SIMD kernels).
+ * sorted lists", symbolic simulation and backward pruning to the needed outputs. Used by the one generator,
+ * tools/codegen/median-networks.ts (TypeScript and AssemblyScript WebAssembly SIMD kernels).
  */
 
 export type Wire = { kind: 'inf' } | { kind: 'var'; id: number };
@@ -130,4 +129,3 @@ export function emit(net: Net, outputs: Wire[], targets: string[], indent: strin
 export function countOps(lines: string[]): number {
   return lines.filter((l) => l.includes('Math.') || l.includes('f32x4.p')).length;
 }
-

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type CvJob, opencvOps } from '../../../test/flow/reference';
-import { prng } from '../../../test/flow/synthetic';
+import { mulberry32 } from '../../../test/support/prng';
 import { MedianScratch, median5InPlace, medianInPlaceGeneric } from './median';
 import { sortColumn5 } from './median-kernels';
 import { warpBicubic3 } from './remap';
@@ -13,7 +13,7 @@ import { pyramidStep, resizeLinear, scaledSize, sizeStep } from './resize';
 const fr = Math.fround;
 
 function randomImage(w: number, h: number, seed: number, levels = 0): Float32Array {
-  const r = prng(seed);
+  const r = mulberry32(seed);
   // levels > 0: few distinct values (many ties, like median-filtered flow)
   return Float32Array.from({ length: w * h }, () => (levels > 0 ? Math.floor(r() * levels) - levels / 2 : fr(r() * 300 - 20)));
 }
@@ -76,7 +76,7 @@ describe('bicubic warp vs cv2.remap(INTER_CUBIC, BORDER_CONSTANT 0)', () => {
     const jobs: Array<{ job: CvJob; inputs: Record<string, { data: Float32Array; shape: number[] }> }> = [];
     const ours: Float32Array[] = [];
     cases.forEach(([w, h, amp], k) => {
-      const r = prng(100 + k);
+      const r = mulberry32(100 + k);
       const src = randomImage(w, h, 200 + k);
       const u1 = new Float32Array(w * h);
       const u2 = new Float32Array(w * h);
@@ -156,7 +156,7 @@ describe('median filter vs cv2.medianBlur (float32, replicated borders)', () => 
 describe('stopping test', () => {
   it('decides like the sequential float32 sum, also right at the threshold', async () => {
     const { errorAbove } = await import('./tvl1');
-    const r = prng(7);
+    const r = mulberry32(7);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(r() * 3000);
       const sq = Float32Array.from({ length: n }, () => fr(r() * r() * 1e-3));

@@ -26,15 +26,86 @@ export function scaledSize(width: number, height: number, factor: number): [numb
 export class ResizeScratch {
   xofs = new Int32Array(0);
   alpha = new Float32Array(0);
+  yofs = new Int32Array(0);
+  beta = new Float32Array(0);
   rows: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
 
-  ensure(dw: number): void {
+  ensure(dw: number, dh = 0): void {
     if (this.xofs.length < dw) {
       this.xofs = new Int32Array(dw);
       this.alpha = new Float32Array(dw * 2);
       this.rows = [new Float32Array(dw), new Float32Array(dw)];
     }
+    if (this.yofs.length < 2 * dh) {
+      this.yofs = new Int32Array(2 * dh);
+      this.beta = new Float32Array(2 * dh);
+    }
   }
+}
+
+/**
+ * `cv::resize` INTER_LINEAR coefficients (the arrays may be longer than needed; only the first dw, dh entries count).
+ * Used by `resizeLinear` and by the WebGPU plan (src/flow/webgpu/plan.ts), which must agree bit for bit.
+ */
+export interface LinearCoefficients {
+  /** Left source column of destination column dx. */
+  xofs: Int32Array;
+  /** Horizontal weights of the left and right taps: alpha[2dx], alpha[2dx+1]. */
+  alpha: Float32Array;
+  /** First destination column whose right tap lies past the image (OpenCV's `xmax`): from here on, copy the left tap. */
+  xmax: number;
+  /** The two source rows (clamped) of destination row dy: yofs[2dy], yofs[2dy+1]. */
+  yofs: Int32Array;
+  /** Vertical weights of those rows (not reset at the borders): beta[2dy], beta[2dy+1]. */
+  beta: Float32Array;
+}
+
+/**
+ * The coefficients of `cv::resize(src sw×sh → dst dw×dh, INTER_LINEAR)` with source steps `stepX`/`stepY`
+ * (OpenCV's `scale_x`/`scale_y`, see `pyramidStep` and `sizeStep`). Pure apart from filling `scratch`.
+ */
+export function linearCoefficients(
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  stepX: number,
+  stepY: number,
+  scratch: ResizeScratch = new ResizeScratch(),
+): LinearCoefficients {
+  scratch.ensure(dw, dh);
+  const { xofs, alpha, yofs, beta } = scratch;
+  let xmax = dw;
+  for (let dx = 0; dx < dw; dx++) {
+    let fx = fr((dx + 0.5) * stepX - 0.5);
+    let sx = Math.floor(fx);
+    fx = fr(fx - sx);
+    if (sx < 0) {
+      fx = 0;
+      sx = 0;
+    }
+    if (sx + 1 >= sw) {
+      if (dx < xmax) xmax = dx;
+      if (sx >= sw - 1) {
+        fx = 0;
+        sx = sw - 1;
+      }
+    }
+    xofs[dx] = sx;
+    alpha[2 * dx] = fr(1 - fx);
+    alpha[2 * dx + 1] = fx;
+  }
+  const last = sh - 1;
+  for (let dy = 0; dy < dh; dy++) {
+    let fy = fr((dy + 0.5) * stepY - 0.5);
+    const sy = Math.floor(fy);
+    fy = fr(fy - sy);
+    yofs[2 * dy] = sy < 0 ? 0 : sy > last ? last : sy;
+    yofs[2 * dy + 1] = sy + 1 < 0 ? 0 : sy + 1 > last ? last : sy + 1;
+    beta[2 * dy] = fr(1 - fy);
+    beta[2 * dy + 1] = fy;
+  }
+  return { xofs, alpha, xmax, yofs, beta };
 }
 
 /**
@@ -56,28 +127,7 @@ export function resizeLinear(
     dst.set(src.subarray(0, sw * sh));
     return;
   }
-  scratch.ensure(dw);
-  const { xofs, alpha } = scratch;
-  let xmax = dw;
-  for (let dx = 0; dx < dw; dx++) {
-    let fx = fr((dx + 0.5) * stepX - 0.5);
-    let sx = Math.floor(fx);
-    fx = fr(fx - sx);
-    if (sx < 0) {
-      fx = 0;
-      sx = 0;
-    }
-    if (sx + 1 >= sw) {
-      if (dx < xmax) xmax = dx;
-      if (sx >= sw - 1) {
-        fx = 0;
-        sx = sw - 1;
-      }
-    }
-    xofs[dx] = sx;
-    alpha[2 * dx] = fr(1 - fx);
-    alpha[2 * dx + 1] = fx;
-  }
+  const { xofs, alpha, xmax, yofs, beta } = linearCoefficients(sw, sh, dw, dh, stepX, stepY, scratch);
 
   const rows = scratch.rows;
   const rowOf = [-1, -1];
@@ -93,13 +143,9 @@ export function resizeLinear(
     rowOf[slot] = sy;
   };
 
-  const last = sh - 1;
   for (let dy = 0; dy < dh; dy++) {
-    let fy = fr((dy + 0.5) * stepY - 0.5);
-    const sy = Math.floor(fy);
-    fy = fr(fy - sy);
-    const r0 = sy < 0 ? 0 : sy > last ? last : sy;
-    const r1 = sy + 1 < 0 ? 0 : sy + 1 > last ? last : sy + 1;
+    const r0 = yofs[2 * dy];
+    const r1 = yofs[2 * dy + 1];
     // rows r0 and r1 are equal or consecutive: keep each in the slot of its parity
     const s0 = r0 & 1;
     const s1 = r1 & 1;
@@ -107,8 +153,8 @@ export function resizeLinear(
     if (rowOf[s1] !== r1) hresize(r1, s1);
     const R0 = rows[s0];
     const R1 = rows[s1];
-    const b0 = fr(1 - fy);
-    const b1 = fy;
+    const b0 = beta[2 * dy];
+    const b1 = beta[2 * dy + 1];
     const o = dy * dw;
     for (let dx = 0; dx < dw; dx++) dst[o + dx] = fr(fr(R0[dx] * b0) + fr(R1[dx] * b1));
   }

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly TV-L1 kernel module in the browser: the .wasm that tools/build-wasm.mjs builds (the Vite plugin
- * in vite.config.ts runs it before every build), fetched and compiled once per page or worker. Loaded with a
- * dynamic import (src/flow/pool.ts) so that Node never sees the `?url` import.
+ * in vite.config.ts runs it before every build), fetched and compiled once per page or worker. Selected by the
+ * `#flow-wasm` import condition `default` (package.json); the Node variant is ./node.ts (same API). Loaded with a
+ * dynamic import (src/flow/pool.ts).
  */
 import wasmUrl from './generated/tvl1.wasm?url';
 

@@ -5,7 +5,7 @@
  * TypeScript kernels' values.
  *
  * Pure TypeScript (no DOM, no Node APIs): the caller compiles the module (browser: the pool's owner fetches the
- * built .wasm; Node: tools/cli/lib/flow-wasm-node.ts) and passes the `WebAssembly.Module`; this file only
+ * built .wasm; Node: ./node.ts; both behind `#flow-wasm`) and passes the `WebAssembly.Module`; this file only
  * instantiates it. One instance (one memory) per TVL1 instance.
  */
 import type { TVL1Kernels } from '../cpu';

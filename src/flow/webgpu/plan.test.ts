@@ -4,6 +4,7 @@
  * struct. (The kernels themselves are tested against the CPU path in e2e/flow-webgpu.spec.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../test/support/prng';
 import { resolveTVL1Params } from '../cpu/params';
 import { pyramidStep, resizeLinear, sizeStep } from '../cpu/resize';
 import { pyramidSizes } from '../cpu/tvl1';
@@ -28,11 +29,8 @@ function applyCoefficients(src: Float32Array, sw: number, c: Float32Array, dw: n
 }
 
 function randomImage(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) >>> 0;
-    return fr((s / 2 ** 32) * 255 - 20);
-  });
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => fr(r() * 255 - 20));
 }
 
 describe('resize coefficients', () => {
@@ -70,11 +68,7 @@ describe('median network', () => {
   };
 
   it('selects the exact median of 25 values (random, with many ties)', () => {
-    let seed = 7;
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return seed / 2 ** 32;
-    };
+    const rnd = mulberry32(7);
     for (let t = 0; t < 20000; t++) {
       const range = t % 3 === 0 ? 3 : 1000;
       const v = Array.from({ length: 25 }, () => Math.floor(rnd() * range) - range / 2);

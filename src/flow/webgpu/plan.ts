@@ -7,7 +7,7 @@
  */
 import { type TVL1Params } from '../cpu/params';
 import { bicubicTable } from '../cpu/remap';
-import { pyramidStep, sizeStep } from '../cpu/resize';
+import { linearCoefficients, pyramidStep, sizeStep } from '../cpu/resize';
 import { pyramidSizes } from '../cpu/tvl1';
 
 const fr = Math.fround;
@@ -98,31 +98,10 @@ const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
  * (top row, bottom row, weight 0, weight 1). Row indices are clamped, the vertical weights are not reset.
  */
 export function resizeCoefficients(sw: number, sh: number, dw: number, dh: number, stepX: number, stepY: number): Float32Array {
+  const { xofs, alpha, xmax, yofs, beta } = linearCoefficients(sw, sh, dw, dh, stepX, stepY);
   const out = new Float32Array(4 * (dw + dh));
-  for (let dx = 0; dx < dw; dx++) {
-    let fx = fr((dx + 0.5) * stepX - 0.5);
-    let sx = Math.floor(fx);
-    fx = fr(fx - sx);
-    if (sx < 0) {
-      fx = 0;
-      sx = 0;
-    }
-    const beyond = sx + 1 >= sw;
-    if (sx >= sw - 1) {
-      fx = 0;
-      sx = sw - 1;
-    }
-    out.set([sx, fr(1 - fx), fx, beyond ? 1 : 0], 4 * dx);
-  }
-  const last = sh - 1;
-  for (let dy = 0; dy < dh; dy++) {
-    let fy = fr((dy + 0.5) * stepY - 0.5);
-    const sy = Math.floor(fy);
-    fy = fr(fy - sy);
-    const r0 = Math.min(Math.max(sy, 0), last);
-    const r1 = Math.min(Math.max(sy + 1, 0), last);
-    out.set([r0, r1, fr(1 - fy), fy], 4 * (dw + dy));
-  }
+  for (let dx = 0; dx < dw; dx++) out.set([xofs[dx], alpha[2 * dx], alpha[2 * dx + 1], dx >= xmax ? 1 : 0], 4 * dx);
+  for (let dy = 0; dy < dh; dy++) out.set([yofs[2 * dy], yofs[2 * dy + 1], beta[2 * dy], beta[2 * dy + 1]], 4 * (dw + dy));
   return out;
 }
 

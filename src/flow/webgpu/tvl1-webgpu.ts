@@ -12,6 +12,7 @@
  * serialised. When the device is lost, `lost` resolves and pending and later calls reject with E_GPU_LOST.
  */
 import { AppError } from '../../errors';
+import { adapterName, isSoftwareAdapter } from '../../platform/adapter';
 import { type TVL1Params, resolveTVL1Params } from '../cpu/params';
 import { ITER_TILE, type Plan, RECORD_BYTES, WG_SIDE, makePlan, paramsRecord } from './plan';
 import { KERNELS, type KernelName } from './shaders';
@@ -94,8 +95,8 @@ export async function createWebGpuTvl1(opts: WebGpuTvl1Options = {}): Promise<We
   }
   if (!adapter) return null;
   const info = adapter.info;
-  const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  const software = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|basic render/i.test(description);
+  const description = adapterName(info);
+  const software = isSoftwareAdapter(info);
   const lim = adapter.limits;
   // software adapters run a workgroup's invocations as coroutines: barriers cost less in small workgroups
   const wanted = opts.loopWorkgroupSize ?? (software ? 64 : 256);
@@ -170,7 +171,13 @@ export class WebGpuTvl1 {
           const wg = this.loopWorkgroupSize;
           const constants =
             name === 'loop'
-              ? { OUTER: p.outerIterations, INNER: p.innerIterations, MEDIAN: p.medianFiltering > 1 ? 1 : 0, LOOP_WG: wg, LOOP_GROUP: Math.round(Math.sqrt(wg)) }
+              ? {
+                  OUTER: p.outerIterations,
+                  INNER: p.innerIterations,
+                  MEDIAN: p.medianFiltering > 1 ? 1 : 0,
+                  LOOP_WG: wg,
+                  LOOP_GROUP: Math.round(Math.sqrt(wg)),
+                }
               : undefined;
           return await d.createComputePipelineAsync({ layout, compute: { module, entryPoint: 'main', constants }, label: `tvl1-${name}` });
         } catch (e) {

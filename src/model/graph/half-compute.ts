@@ -17,7 +17,14 @@ const FLOAT16 = ELEM_TYPE.float16;
 const OUTPUTS = ['fc', 'map', 'logits'];
 
 function castNode(input: string, output: string, to: number) {
-  return onnx.NodeProto.create({ opType: 'Cast', domain: '', name: `${output}/Cast`, input: [input], output: [output], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }] });
+  return onnx.NodeProto.create({
+    opType: 'Cast',
+    domain: '',
+    name: `${output}/Cast`,
+    input: [input],
+    output: [output],
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }],
+  });
 }
 
 export function toHalfCompute(fp16Model: Uint8Array): Uint8Array {

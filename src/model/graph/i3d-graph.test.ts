@@ -117,7 +117,12 @@ describe('I3D ONNX graph', () => {
     const casts = half.nodes.filter((n) => n.opType === 'Cast');
     expect(casts).toHaveLength(4); // x in; fc, map, logits out
     expect(casts[0].input[0]).toBe('x');
-    expect(casts.slice(1).map((c) => c.output[0]).sort()).toEqual(['fc', 'logits', 'map']);
+    expect(
+      casts
+        .slice(1)
+        .map((c) => c.output[0])
+        .sort(),
+    ).toEqual(['fc', 'logits', 'map']);
     expect([...half.inits.values()].filter((t) => t.dataType === DT.FLOAT)).toHaveLength(0);
     expect(() => buildI3dOnnx(sd, SLIM, { dtype: 'q8', compute: 'fp16' })).toThrow();
   });

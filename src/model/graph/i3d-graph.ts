@@ -161,7 +161,13 @@ class I3dGraph {
       const n = u.outChannels;
       y = this.g.node(
         'BatchNormalization',
-        [c, this.floatInit(`${u.name}.bn.weight`, [n], bn.gamma), this.floatInit(`${u.name}.bn.bias`, [n], bn.beta), this.floatInit(`${u.name}.bn.mean`, [n], bn.mean), this.floatInit(`${u.name}.bn.var`, [n], bn.variance)],
+        [
+          c,
+          this.floatInit(`${u.name}.bn.weight`, [n], bn.gamma),
+          this.floatInit(`${u.name}.bn.bias`, [n], bn.beta),
+          this.floatInit(`${u.name}.bn.mean`, [n], bn.mean),
+          this.floatInit(`${u.name}.bn.var`, [n], bn.variance),
+        ],
         `${u.name}.bn`,
         { epsilon: { float: bn.eps } },
       );

@@ -1,6 +1,9 @@
 /**
  * A small typed front end over the `onnx-proto` message classes: collect nodes, initializers and
- * graph inputs/outputs, then serialise one ModelProto. Pure: runs in Node and in a browser worker.
+ * graph inputs/outputs, then serialise one ModelProto. The one ONNX writer of the app: it builds the stored
+ * model (./i3d-graph.ts), the Winograd convolutions (./winograd.ts) and the rewritten graph of ./rewrite.ts
+ * (which adopts an existing graph's names and nodes: avoid, reserve, keep, contents). Pure: runs in Node and
+ * in a browser worker.
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
@@ -88,7 +91,17 @@ export class GraphBuilder {
 
   /** A small int64 constant (pads, axes, shapes). */
   int64s(hint: string, values: readonly number[]): string {
-    return this.initializer(hint, 'int64', [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.initializer(
+      hint,
+      'int64',
+      [values.length],
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
+  }
+
+  /** Keep names (an existing graph's) from being handed out by `fresh`; unlike `reserve`, `exact` cannot claim them. */
+  avoid(names: Iterable<string>): void {
+    for (const n of names) this.names.add(n);
   }
 
   /** Keep names (graph outputs) from being handed out by `fresh` until `exact` claims them. */
@@ -124,6 +137,16 @@ export class GraphBuilder {
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
     return out;
+  }
+
+  /** Append an existing node as it is (a rewrite keeping a node of the graph it rewrites). */
+  keep(node: Onnx.INodeProto): void {
+    this.nodes.push(node);
+  }
+
+  /** The nodes and initializers added so far, in order (for a rewrite that splices them into a decoded model). */
+  contents(): { nodes: Onnx.INodeProto[]; initializers: Onnx.ITensorProto[] } {
+    return { nodes: [...this.nodes], initializers: [...this.initializers] };
   }
 
   /** Serialise; `metadata` goes into the model's metadata_props. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../../test/model-graph/random-state-dict';
+import { mulberry32 as rng } from '../../../test/support/prng';
 import { configureOrt, createSession, release, run } from '../ort';
 import { GraphBuilder } from './onnx-builder';
 import { emitWinogradConv, emitWinogradStem, toomCook, winogradMatrices } from './winograd';
@@ -86,7 +86,12 @@ describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
         const x = randoms(C * T * S * S, 3 + T);
         const direct = new GraphBuilder();
         const xi = direct.input('x', 'float32', [1, C, 'T', S, S]);
-        direct.node('Conv', [xi, direct.initializer('w', 'float32', [O, C, 3, 3, 3], weight), direct.initializer('b', 'float32', [O], bias)], { exact: 'y' }, { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] });
+        direct.node(
+          'Conv',
+          [xi, direct.initializer('w', 'float32', [O, C, 3, 3, 3], weight), direct.initializer('b', 'float32', [O], bias)],
+          { exact: 'y' },
+          { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] },
+        );
         direct.output('y', 'float32', null);
         const wg = new GraphBuilder();
         emitWinogradConv(wg, wg.input('x', 'float32', [1, C, 'T', S, S]), { C, O, S, weight, bias, name: 'c', m, gemm }, { exact: 'y' });
@@ -114,7 +119,12 @@ describe('Winograd convolutions = Conv (onnxruntime-web WASM)', () => {
         const x = randoms(C * Tp * 229 * 229, 13 + Tp);
         const direct = new GraphBuilder();
         const xi = direct.input('x', 'float32', [1, C, 'Tp', 229, 229]);
-        direct.node('Conv', [xi, direct.initializer('w', 'float32', [O, C, 7, 7, 7], weight), direct.initializer('b', 'float32', [O], bias)], { exact: 'y' }, { kernel_shape: [7, 7, 7], strides: [2, 2, 2] });
+        direct.node(
+          'Conv',
+          [xi, direct.initializer('w', 'float32', [O, C, 7, 7, 7], weight), direct.initializer('b', 'float32', [O], bias)],
+          { exact: 'y' },
+          { kernel_shape: [7, 7, 7], strides: [2, 2, 2] },
+        );
         direct.output('y', 'float32', null);
         const wg = new GraphBuilder();
         emitWinogradStem(wg, wg.input('x', 'float32', [1, C, 'Tp', 229, 229]), { C, O, weight, bias, name: 'stem', m, gemm }, { exact: 'y' });

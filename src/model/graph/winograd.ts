@@ -21,16 +21,16 @@
  * Transform matrices come from Toom-Cook on small points (toomCook); the input transforms have integer
  * coefficients (exact in float32), G and A carry the fractions, and weights are transformed in float64. The
  * results differ from a direct convolution by float rounding only: ~1e-6 relative per layer for F(2×2, 3×3),
- * a few 1e-6 for F(4×4, 3×3) and F(2×2, 4×4). Pure.
+ * a few 1e-6 for F(4×4, 3×3) and F(2×2, 4×4).
+ *
+ * Pure: matrices and weight transforms are plain functions; each stage (inputTransform, gemmStage,
+ * outputTransform) takes one options object and writes only into the GraphBuilder it is given. Nothing here
+ * knows the graph rewrite that uses it (./wasm-graph.ts).
  */
-import type { AttrValue } from './onnx-builder';
+import type { GraphBuilder } from './onnx-builder';
 
-/** The part of GraphBuilder (or any graph writer) the emitters need. */
-export interface GraphEmitter {
-  node(opType: string, inputs: readonly string[], output: string | { exact: string }, attrs?: Record<string, AttrValue>): string;
-  initializer(hint: string, elem: 'float32', dims: readonly number[], data: Float32Array): string;
-  int64s(hint: string, values: readonly number[]): string;
-}
+/** The part of GraphBuilder (./onnx-builder.ts, the app's one ONNX writer) the emitters use. */
+export type GraphEmitter = Pick<GraphBuilder, 'node' | 'initializer' | 'int64s'>;
 
 /** Winograd F(m, r) matrices: y = Aᵀ [(G g) ⊙ (Bᵀ d)] for an r-tap correlation giving m outputs from α = m + r − 1 inputs. */
 export interface WinogradMatrices {
@@ -102,33 +102,17 @@ export function winogradMatrices(m: 2 | 4, r: 3 | 4 = 3): WinogradMatrices {
 function inputKernels(w: WinogradMatrices): Float32Array {
   const { BT, alpha: n } = w;
   const k = new Float32Array(n ** 4);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) for (let r = 0; r < n; r++) for (let s = 0; s < n; s++) k[((a * n + b) * n + r) * n + s] = BT[a][r] * BT[b][s];
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) for (let r = 0; r < n; r++) for (let s = 0; s < n; s++) k[((a * n + b) * n + r) * n + s] = BT[a][r] * BT[b][s];
   return k;
-}
-
-/**
- * Bᵀ d B of every α×α tile (stride m) of single-channel planes [N, 1, H, W] → [N, α², nt, nt'] (channel a·α + b).
- * Dense: one Conv [α², 1, α, α] (α⁴ multiply-adds per tile). Separable: the rows (Conv [α, 1, α, 1] stride (m, 1))
- * then the columns (Conv [α², 1, 1, α] stride (1, m), α groups): α²·W/m + α³ per tile, a few times fewer.
- */
-function emitInputTransform(e: GraphEmitter, planes: string, w: WinogradMatrices, separable: boolean, n: (s: string) => string): string {
-  const { BT, alpha, m } = w;
-  if (!separable) {
-    return e.node('Conv', [planes, e.initializer(n('bt'), 'float32', [alpha * alpha, 1, alpha, alpha], inputKernels(w))], n('v'), { kernel_shape: [alpha, alpha], strides: [m, m] });
-  }
-  const rows = new Float32Array(alpha * alpha);
-  for (let a = 0; a < alpha; a++) for (let r = 0; r < alpha; r++) rows[a * alpha + r] = BT[a][r];
-  const cols = new Float32Array(alpha * alpha * alpha);
-  for (let a = 0; a < alpha; a++) for (let b = 0; b < alpha; b++) for (let s = 0; s < alpha; s++) cols[(a * alpha + b) * alpha + s] = BT[b][s];
-  const vr = e.node('Conv', [planes, e.initializer(n('bt_rows'), 'float32', [alpha, 1, alpha, 1], rows)], n('vr'), { kernel_shape: [alpha, 1], strides: [m, 1] }); // [N, α, nt, W]
-  return e.node('Conv', [vr, e.initializer(n('bt_cols'), 'float32', [alpha * alpha, 1, 1, alpha], cols)], n('v'), { kernel_shape: [1, alpha], strides: [1, m], group: alpha });
 }
 
 /** Output transform [m², α²]: row (p, q), column (a, b) is Aᵀ[p][a]·Aᵀ[q][b]. */
 function outputMatrix(w: WinogradMatrices): Float32Array {
   const { AT, alpha: n, m } = w;
   const out = new Float32Array(m * m * n * n);
-  for (let p = 0; p < m; p++) for (let q = 0; q < m; q++) for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) out[(p * m + q) * n * n + a * n + b] = AT[p][a] * AT[q][b];
+  for (let p = 0; p < m; p++)
+    for (let q = 0; q < m; q++) for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) out[(p * m + q) * n * n + a * n + b] = AT[p][a] * AT[q][b];
   return out;
 }
 
@@ -136,54 +120,137 @@ function outputMatrix(w: WinogradMatrices): Float32Array {
 function transformKernel(w: WinogradMatrices, g: ArrayLike<number>, out: Float64Array): void {
   const { G, alpha: n, r } = w;
   const gg = new Float64Array(n * r);
-  for (let a = 0; a < n; a++) for (let j = 0; j < r; j++) {
-    let s = 0;
-    for (let i = 0; i < r; i++) s += G[a][i] * g[i * r + j];
-    gg[a * r + j] = s;
-  }
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-    let s = 0;
-    for (let j = 0; j < r; j++) s += gg[a * r + j] * G[b][j];
-    out[a * n + b] = s;
-  }
+  for (let a = 0; a < n; a++)
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let i = 0; i < r; i++) s += G[a][i] * g[i * r + j];
+      gg[a * r + j] = s;
+    }
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) {
+      let s = 0;
+      for (let j = 0; j < r; j++) s += gg[a * r + j] * G[b][j];
+      out[a * n + b] = s;
+    }
+}
+
+/** What every stage of one Winograd convolution shares. */
+interface Stage {
+  /** The transform matrices, F(m×m, r×r). */
+  w: WinogradMatrices;
+  /** Prefix of the value names the convolution adds (`<name>.wg_<suffix>`). */
+  name: string;
+  /** GEMM form (see gemmStage). */
+  gemm: 'conv' | 'matmul';
+  /** Separable input and output transforms (see inputTransform, outputTransform). */
+  separable: boolean;
+}
+
+function valueName(s: Stage): (suffix: string) => string {
+  return (suffix) => `${s.name}.wg_${suffix}`;
 }
 
 /**
- * The GEMM stage shared by both emitters: per Winograd point, U [O, taps·K] times the `taps` temporal shifts (stride
- * `stride`) of V, from vg [1, α²·K, Tp, tiles] to [1 or α², α²·O or O, T', tiles] (the same values and layout).
- * `conv`: one grouped Conv (α² groups, kernel taps×1) that im2cols the shifts inside the kernel. `matmul`: the
- * shifts as Slices concatenated on channels, then a batched MatMul — for onnxruntime-web's WebGPU EP, whose
- * grouped Conv is wrong in its default NHWC layout (1.30; so are the separable transforms' grouped Convs: use
- * `separable: false` with it there).
+ * Bᵀ d B of every α×α tile (stride m) of single-channel planes [N, 1, H, W] → [N, α², nt, nt'] (channel a·α + b).
+ * Dense: one Conv [α², 1, α, α] (α⁴ multiply-adds per tile). Separable: the rows (Conv [α, 1, α, 1] stride (m, 1))
+ * then the columns (Conv [α², 1, 1, α] stride (1, m), α groups): α²·W/m + α³ per tile, a few times fewer.
  */
-function emitGemm(e: GraphEmitter, vg: string, U: Float32Array, a2: number, O: number, K: number, taps: number, stride: number, gemm: 'conv' | 'matmul', n: (s: string) => string): string {
-  if (gemm === 'conv') {
-    return e.node('Conv', [vg, e.initializer(n('u'), 'float32', [a2 * O, K, taps, 1], U)], n('m'), { kernel_shape: [taps, 1], strides: [stride, 1], group: a2 });
+function inputTransform(e: GraphEmitter, s: Stage & { planes: string }): string {
+  const { w, planes } = s;
+  const { BT, alpha, m } = w;
+  const n = valueName(s);
+  if (!s.separable) {
+    return e.node('Conv', [planes, e.initializer(n('bt'), 'float32', [alpha * alpha, 1, alpha, alpha], inputKernels(w))], n('v'), {
+      kernel_shape: [alpha, alpha],
+      strides: [m, m],
+    });
+  }
+  const rows = new Float32Array(alpha * alpha);
+  for (let a = 0; a < alpha; a++) for (let r = 0; r < alpha; r++) rows[a * alpha + r] = BT[a][r];
+  const cols = new Float32Array(alpha * alpha * alpha);
+  for (let a = 0; a < alpha; a++) for (let b = 0; b < alpha; b++) for (let k = 0; k < alpha; k++) cols[(a * alpha + b) * alpha + k] = BT[b][k];
+  const vr = e.node('Conv', [planes, e.initializer(n('bt_rows'), 'float32', [alpha, 1, alpha, 1], rows)], n('vr'), {
+    kernel_shape: [alpha, 1],
+    strides: [m, 1],
+  }); // [N, α, nt, W]
+  return e.node('Conv', [vr, e.initializer(n('bt_cols'), 'float32', [alpha * alpha, 1, 1, alpha], cols)], n('v'), {
+    kernel_shape: [1, alpha],
+    strides: [1, m],
+    group: alpha,
+  });
+}
+
+interface GemmInput {
+  /** Transformed input [1, α²·K, Tp, tiles]. */
+  v: string;
+  /** Transformed weights [α²·O, K, taps] (U per Winograd point, output, input channel and temporal tap). */
+  weights: Float32Array;
+  /** Output channels O and input channels K. */
+  outChannels: number;
+  inChannels: number;
+  /** Temporal kernel length and stride. */
+  taps: number;
+  stride: number;
+}
+
+/**
+ * The GEMM stage: per Winograd point, U [O, taps·K] times the `taps` temporal shifts (stride `stride`) of V,
+ * from [1, α²·K, Tp, tiles] to [1 or α², α²·O or O, T', tiles] (the same values and layout). `conv`: one grouped
+ * Conv (α² groups, kernel taps×1) that im2cols the shifts inside the kernel. `matmul`: the shifts as Slices
+ * concatenated on channels, then a batched MatMul — for onnxruntime-web's WebGPU EP, whose grouped Conv is wrong
+ * in its default NHWC layout (1.30; so are the separable transforms' grouped Convs: use `separable: false` with
+ * it there).
+ */
+function gemmStage(e: GraphEmitter, s: Stage & GemmInput): string {
+  const { v, weights: U, outChannels: O, inChannels: K, taps, stride } = s;
+  const a2 = s.w.alpha * s.w.alpha;
+  const n = valueName(s);
+  if (s.gemm === 'conv') {
+    return e.node('Conv', [v, e.initializer(n('u'), 'float32', [a2 * O, K, taps, 1], U)], n('m'), { kernel_shape: [taps, 1], strides: [stride, 1], group: a2 });
   }
   // U [α²·O, K, taps] → [α², O, taps·K] (column kt·K + k: the concatenation order below)
   const Um = new Float32Array(U.length);
-  for (let go = 0; go < a2 * O; go++) for (let k = 0; k < K; k++) for (let kt = 0; kt < taps; kt++) Um[go * taps * K + kt * K + k] = U[(go * K + k) * taps + kt];
-  const v4 = e.node('Reshape', [vg, e.int64s(n('v4m_shape'), [a2, K, -1, 0])], n('v4m')); // [α², K, Tp, tiles]
+  for (let go = 0; go < a2 * O; go++)
+    for (let k = 0; k < K; k++) for (let kt = 0; kt < taps; kt++) Um[go * taps * K + kt * K + k] = U[(go * K + k) * taps + kt];
+  const v4 = e.node('Reshape', [v, e.int64s(n('v4m_shape'), [a2, K, -1, 0])], n('v4m')); // [α², K, Tp, tiles]
   const axis = e.int64s(n('axis_t'), [2]);
   const step = e.int64s(n('step_t'), [stride]);
   // output t uses frames stride·t + kt; the last tap ends at Tp
   const shifts = Array.from({ length: taps }, (_, kt) =>
-    e.node('Slice', [v4, e.int64s(n(`from${kt}`), [kt]), e.int64s(n(`to${kt}`), [kt === taps - 1 ? Number.MAX_SAFE_INTEGER : kt - (taps - 1)]), axis, step], n(`tap${kt}`)),
+    e.node(
+      'Slice',
+      [v4, e.int64s(n(`from${kt}`), [kt]), e.int64s(n(`to${kt}`), [kt === taps - 1 ? Number.MAX_SAFE_INTEGER : kt - (taps - 1)]), axis, step],
+      n(`tap${kt}`),
+    ),
   );
   const st = e.node('Concat', shifts, n('taps'), { axis: 1 }); // [α², taps·K, T', tiles]
   const st3 = e.node('Reshape', [st, e.int64s(n('st3_shape'), [a2, taps * K, -1])], n('st3'));
   return e.node('MatMul', [e.initializer(n('u'), 'float32', [a2, O, taps * K], Um), st3], n('m')); // [α², O, T'·tiles]
 }
 
+interface OutputInput {
+  /** The GEMM's α²·O·T·tiles products. */
+  products: string;
+  outChannels: number;
+  /** Tiles per spatial side (nt) and the output's spatial size S (≤ m·nt: cropped when smaller). */
+  tiles: number;
+  size: number;
+  bias?: Float32Array;
+  /** The output value's exact name, when given. */
+  output?: { exact: string };
+}
+
 /**
- * Output side shared by both emitters: the grouped Conv's [1, α²·O, T, tiles] through Aᵀ · A into m×m blocks,
- * placed by one Transpose → [1, O, T, m·nt, m·nt]; bias.
+ * The output stage: the GEMM's products through Aᵀ · A into m×m blocks (separable: Aᵀ over the tile's rows,
+ * then over its columns, m·α·(α + m) instead of m²·α² multiply-adds per block), placed by one Transpose →
+ * [1, O, T, m·nt, m·nt]; cropped to S; bias.
  */
-function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number, nt: number, S: number, bias: Float32Array | undefined, separable: boolean, n: (s: string) => string, output?: { exact: string }): string {
+function outputTransform(e: GraphEmitter, s: Stage & OutputInput): string {
+  const { w, products: mm, outChannels: O, tiles: nt, size: S, bias, output } = s;
   const { m, alpha } = w;
+  const n = valueName(s);
   let yq: string; // [m², O·T·tiles]
-  if (separable) {
-    // Aᵀ over a (rows of the tile), then over b: m·α·(α + m) instead of m²·α² multiply-adds per output block
+  if (s.separable) {
     const at = new Float32Array(m * alpha);
     for (let p = 0; p < m; p++) for (let a = 0; a < alpha; a++) at[p * alpha + a] = w.AT[p][a];
     const ma = e.node('Reshape', [mm, e.int64s(n('ma_shape'), [alpha, -1])], n('ma'));
@@ -206,7 +273,21 @@ function emitOutput(e: GraphEmitter, mm: string, w: WinogradMatrices, O: number,
   return bias ? e.node('Add', [y, e.initializer(n('bias'), 'float32', [O, 1, 1, 1], bias)], output ?? n('y')) : y;
 }
 
-export interface WinogradConv {
+function stageOf(p: WinogradForm, w: WinogradMatrices): Stage {
+  return { w, name: p.name, gemm: p.gemm ?? 'conv', separable: p.separable ?? true };
+}
+
+/** How a Winograd convolution is emitted (shared by WinogradConv and WinogradStem). */
+export interface WinogradForm {
+  /** Prefix of the value names the convolution adds. */
+  name: string;
+  /** GEMM stage (gemmStage); default `conv`. */
+  gemm?: 'conv' | 'matmul';
+  /** Separable input and output transforms (inputTransform, outputTransform); default true. */
+  separable?: boolean;
+}
+
+export interface WinogradConv extends WinogradForm {
   /** Input channels. */
   C: number;
   /** Output channels. */
@@ -217,14 +298,8 @@ export interface WinogradConv {
   weight: Float32Array;
   /** Per-output-channel bias, or none. */
   bias?: Float32Array;
-  /** Prefix of the value names this conv adds. */
-  name: string;
   /** Output block size: F(2×2, 3×3) or F(4×4, 3×3). */
   m: 2 | 4;
-  /** GEMM stage (emitGemm); default `conv`. */
-  gemm?: 'conv' | 'matmul';
-  /** Separable input transform (emitInputTransform); default true. */
-  separable?: boolean;
 }
 
 /** Grouped-conv weights [α²·O, C, 3, 1]: group (a,b), output o, input c, tap kt = (G w Gᵀ)[a][b], w = weight[o, c, kt]. */
@@ -251,38 +326,33 @@ export function winogradGroupedWeights(weight: Float32Array, O: number, C: numbe
  * extra zeros on the right and bottom and the output is cropped.
  */
 export function emitWinogradConv(e: GraphEmitter, x: string, p: WinogradConv, output?: { exact: string }): string {
-  const { C, O, S, name, m } = p;
-  const w = winogradMatrices(m);
-  const a2 = w.alpha * w.alpha;
+  const { C, O, S, m } = p;
+  const s = stageOf(p, winogradMatrices(m));
+  const a2 = s.w.alpha * s.w.alpha;
   const nt = Math.ceil(S / m); // a size not divisible by m: extra zero padding, the output cropped
   const Sp = nt * m;
   const tiles = nt * nt;
-  const n = (suffix: string) => `${name}.wg_${suffix}`;
+  const n = valueName(s);
   const extra = Sp - S;
   const xp = e.node('Pad', [x, e.int64s(n('pads'), [0, 0, 1, 1, 1, 0, 0, 1, 1 + extra, 1 + extra])], n('xp'), { mode: 'constant' }); // [1, C, T+2, Sp+2, Sp+2]
   const planes = e.node('Reshape', [xp, e.int64s(n('planes_shape'), [-1, 1, Sp + 2, Sp + 2])], n('planes'));
-  const v = emitInputTransform(e, planes, w, p.separable ?? true, n); // [C(T+2), α², nt, nt]
+  const v = inputTransform(e, { ...s, planes }); // [C(T+2), α², nt, nt]
   const v4 = e.node('Reshape', [v, e.int64s(n('v4_shape'), [C, -1, a2, tiles])], n('v4')); // [C, T+2, α², tiles]
   const vt = e.node('Transpose', [v4], n('vt'), { perm: [2, 0, 1, 3] }); // [α², C, T+2, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * C, -1, tiles])], n('vg'));
-  const mm = emitGemm(e, vg, winogradGroupedWeights(p.weight, O, C, m), a2, O, C, 3, 1, p.gemm ?? 'conv', n); // α²·O·T·tiles values
-  return emitOutput(e, mm, w, O, nt, S, p.bias, p.separable ?? true, n, output);
+  const products = gemmStage(e, { ...s, v: vg, weights: winogradGroupedWeights(p.weight, O, C, m), outChannels: O, inChannels: C, taps: 3, stride: 1 }); // α²·O·T·tiles values
+  return outputTransform(e, { ...s, products, outChannels: O, tiles: nt, size: S, bias: p.bias, output });
 }
 
-export interface WinogradStem {
+export interface WinogradStem extends WinogradForm {
   /** Output block size: F(2×2, 4×4) or F(4×4, 4×4) on the phase planes. */
   m: 2 | 4;
-  /** GEMM stage (emitGemm); default `conv`. */
-  gemm?: 'conv' | 'matmul';
-  /** Separable input transform (emitInputTransform); default true. */
-  separable?: boolean;
   /** Input channels (3 RGB, 2 flow). */
   C: number;
   O: number;
   /** Weights [O, C, 7, 7, 7]. */
   weight: Float32Array;
   bias?: Float32Array;
-  name: string;
 }
 
 /** Spatial input size of the stem's Conv after its explicit Pad (224 + 2 + 3), and its output size. */
@@ -301,7 +371,6 @@ export function winogradStemWeights(weight: Float32Array, O: number, C: number, 
   const K = 4 * C;
   const U = new Float32Array(a2 * O * K * 7);
   const h = new Float64Array(16);
-  if (a2 !== w.alpha * w.alpha) throw new Error('unreachable');
   const t = new Float64Array(a2);
   for (let o = 0; o < O; o++) {
     for (let c = 0; c < C; c++) {
@@ -309,7 +378,8 @@ export function winogradStemWeights(weight: Float32Array, O: number, C: number, 
         const base = ((o * C + c) * 7 + kt) * 49;
         for (let p = 0; p < 2; p++) {
           for (let q = 0; q < 2; q++) {
-            for (let u = 0; u < 4; u++) for (let v = 0; v < 4; v++) h[u * 4 + v] = 2 * u + p < 7 && 2 * v + q < 7 ? weight[base + (2 * u + p) * 7 + 2 * v + q] : 0;
+            for (let u = 0; u < 4; u++)
+              for (let v = 0; v < 4; v++) h[u * 4 + v] = 2 * u + p < 7 && 2 * v + q < 7 ? weight[base + (2 * u + p) * 7 + 2 * v + q] : 0;
             transformKernel(w, h, t);
             const k = (c * 2 + p) * 2 + q;
             for (let ab = 0; ab < a2; ab++) U[((ab * O + o) * K + k) * 7 + kt] = t[ab];
@@ -326,20 +396,20 @@ export function winogradStemWeights(weight: Float32Array, O: number, C: number, 
  * spatial (2, 3)); returns [1, O, floor((Tp − 7)/2) + 1, 112, 112].
  */
 export function emitWinogradStem(e: GraphEmitter, x: string, p: WinogradStem, output?: { exact: string }): string {
-  const { C, O, name, m } = p;
-  const w = winogradMatrices(m, 4);
-  const a2 = w.alpha * w.alpha;
+  const { C, O, m } = p;
+  const s = stageOf(p, winogradMatrices(m, 4));
+  const a2 = s.w.alpha * s.w.alpha;
   const half = (STEM_IN + 1) / 2; // 115: phase planes of the input padded to 230
   const nt = STEM_OUT / m;
-  const n = (suffix: string) => `${name}.wg_${suffix}`;
+  const n = valueName(s);
   const xp = e.node('Pad', [x, e.int64s(n('pads'), [0, 0, 0, 0, 0, 0, 0, 0, 1, 1])], n('xp'), { mode: 'constant' }); // [1, C, Tp, 230, 230]
   const x6 = e.node('Reshape', [xp, e.int64s(n('x6_shape'), [C, -1, half, 2, half, 2])], n('x6'));
   const ph = e.node('Transpose', [x6], n('ph'), { perm: [0, 1, 3, 5, 2, 4] }); // [C, Tp, 2(p), 2(q), 115, 115]
   const planes = e.node('Reshape', [ph, e.int64s(n('planes_shape'), [-1, 1, half, half])], n('planes'));
-  const v = emitInputTransform(e, planes, w, p.separable ?? true, n); // [C·Tp·4, α², nt, nt]
+  const v = inputTransform(e, { ...s, planes }); // [C·Tp·4, α², nt, nt]
   const v5 = e.node('Reshape', [v, e.int64s(n('v5_shape'), [C, -1, 4, a2, nt * nt])], n('v5')); // [C, Tp, pq, α², tiles]
   const vt = e.node('Transpose', [v5], n('vt'), { perm: [3, 0, 2, 1, 4] }); // [α², C, pq, Tp, tiles]
   const vg = e.node('Reshape', [vt, e.int64s(n('vg_shape'), [1, a2 * 4 * C, -1, nt * nt])], n('vg'));
-  const mm = emitGemm(e, vg, winogradStemWeights(p.weight, O, C, m), a2, O, 4 * C, 7, 2, p.gemm ?? 'conv', n); // α²·O·T'·tiles values
-  return emitOutput(e, mm, w, O, nt, STEM_OUT, p.bias, p.separable ?? true, n, output);
+  const products = gemmStage(e, { ...s, v: vg, weights: winogradStemWeights(p.weight, O, C, m), outChannels: O, inChannels: 4 * C, taps: 7, stride: 2 }); // α²·O·T'·tiles values
+  return outputTransform(e, { ...s, products, outChannels: O, tiles: nt, size: STEM_OUT, bias: p.bias, output });
 }

@@ -99,13 +99,7 @@ function decodeLong(bytes: Uint8Array): number | bigint {
  * Run one pickle starting at `start`. `complete` says whether `buf` reaches the end of the file:
  * if not, running off its end throws NeedMoreBytes so the caller can retry with more bytes.
  */
-export function unpickle(
-  buf: Uint8Array,
-  start: number,
-  hooks: UnpickleHooks,
-  complete: boolean,
-  limits: UnpickleLimits = DEFAULT_LIMITS,
-): UnpickleResult {
+export function unpickle(buf: Uint8Array, start: number, hooks: UnpickleHooks, complete: boolean, limits: UnpickleLimits = DEFAULT_LIMITS): UnpickleResult {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const stack: PyValue[] = [];
   const marks: number[] = [];

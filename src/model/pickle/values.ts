@@ -62,19 +62,7 @@ export class TensorRef {
   }
 }
 
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyValue[]
-  | PyTuple
-  | PyDict
-  | PyGlobal
-  | StorageRef
-  | TensorRef;
+export type PyValue = null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PyGlobal | StorageRef | TensorRef;
 
 /** Dict key identity for the hashable values a state dict uses (str, int, bool, None, bytes). */
 export function keyOf(v: PyValue): string {

@@ -82,7 +82,9 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
       peakSumRssMiB: chromium?.peakSumRssMiB ?? 0,
       largestProcess: largest(chromium),
       rendererHwmMiB: rendererPeak(chromium),
-      ...(during && r.markSeconds !== null ? { extraction: { atSeconds: r.markSeconds, peakSumPssMiB: during.peakSumPssMiB, rendererHwmMiB: rendererPeak(during) } } : {}),
+      ...(during && r.markSeconds !== null
+        ? { extraction: { atSeconds: r.markSeconds, peakSumPssMiB: during.peakSumPssMiB, rendererHwmMiB: rendererPeak(during) } }
+        : {}),
       extractSeconds: summary.seconds,
       steps: summary.steps,
       samples: r.samples,
@@ -96,7 +98,20 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
   const out = mkdtempSync(join(tmpdir(), 'bench-ref-'));
   try {
     const timeFile = join(out, 'time.txt');
-    const args = ['-f', '%e %M', '-o', timeFile, PYTHON, join(ROOT, 'tools/reference/pipeline.py'), a.video, '--out', join(out, 'r'), ...commonArgs(a), '--threads', String(threads)];
+    const args = [
+      '-f',
+      '%e %M',
+      '-o',
+      timeFile,
+      PYTHON,
+      join(ROOT, 'tools/reference/pipeline.py'),
+      a.video,
+      '--out',
+      join(out, 'r'),
+      ...commonArgs(a),
+      '--threads',
+      String(threads),
+    ];
     const r = await runSampled('/usr/bin/time', args, (argv) => (/python|ffmpeg/.test(argv[0] ?? '') ? 'python' : null), { cwd: ROOT });
     if (r.code !== 0) throw new Error(`pipeline.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const [, maxKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];

@@ -22,7 +22,9 @@ function packageVersion(name: string): string {
 
 function firstLine(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')[0]
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -50,7 +52,7 @@ export function versions(): Record<string, string> {
   };
 }
 
-/** The commit measured, and the app sources (src/) that differed from it in the working tree at the start. */
+/** The commit measured, and the app sources (src/, and e2e/harness/ whose bench functions time it) that differed from it in the working tree at the start. */
 export function sourceState(): { commit: string; uncommittedSources: string[] } {
   const git = (args: string[]) => {
     try {
@@ -62,7 +64,7 @@ export function sourceState(): { commit: string; uncommittedSources: string[] } 
   return {
     commit: git(['rev-parse', '--short', 'HEAD']).trim() || 'unknown',
     // porcelain lines: two status letters, a space, the path
-    uncommittedSources: git(['status', '--porcelain', '--', 'src'])
+    uncommittedSources: git(['status', '--porcelain', '--', 'src', 'e2e/harness'])
       .split('\n')
       .filter((l) => l.length > 3)
       .map((l) => l.slice(3)),

@@ -77,7 +77,7 @@ export function descendants(root: number): number[] {
 const kiB = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
 
 /** VmRSS, VmHWM (status) and Pss (smaps_rollup; RSS where unreadable), KiB. */
-export function memoryKiB(pid: number): { rss: number; hwm: number; pss: number } | null {
+function memoryKiB(pid: number): { rss: number; hwm: number; pss: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const [rss, hwm] = [kiB(status, 'VmRSS'), kiB(status, 'VmHWM')];
@@ -97,7 +97,9 @@ export function memoryKiB(pid: number): { rss: number; hwm: number; pss: number 
 
 export function commandLine(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((s) => s);
   } catch {
     return [];
   }

@@ -11,7 +11,12 @@ const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1
 /** "2.4× faster", "1.3× slower", "0.8× the memory" … from a ratio. */
 export function verdict(q: Ratio): string {
   const memory = q.unit === 'MiB';
-  if (q.id.startsWith('memory.')) return Math.abs(q.value - 1) < 0.05 ? 'no growth' : q.value > 1 ? `grows ${Math.round((q.value - 1) * 100)}%` : `shrinks ${Math.round((1 - q.value) * 100)}%`;
+  if (q.id.startsWith('memory.'))
+    return Math.abs(q.value - 1) < 0.05
+      ? 'no growth'
+      : q.value > 1
+        ? `grows ${Math.round((q.value - 1) * 100)}%`
+        : `shrinks ${Math.round((1 - q.value) * 100)}%`;
   const a = q.advantage;
   if (Math.abs(a - 1) < 0.005) return memory ? 'same memory' : 'same speed';
   if (memory) return a > 1 ? `${num(a)}× less memory` : `${num(1 / a)}× more memory`;
@@ -21,15 +26,7 @@ export function verdict(q: Ratio): string {
 function figureRows(entry: StageEntry): string[][] {
   return entry.figures.map((f) => {
     const extra = typeof f.params.framesPerSecond === 'number' ? ` (${num(f.params.framesPerSecond)} frames/s)` : '';
-    return [
-      f.label + (f.note ? ` [${f.note}]` : ''),
-      f.side,
-      f.unit,
-      num(f.median) + extra,
-      num(f.min),
-      num(f.max),
-      String(f.runs),
-    ];
+    return [f.label + (f.note ? ` [${f.note}]` : ''), f.side, f.unit, num(f.median) + extra, num(f.min), num(f.max), String(f.runs)];
   });
 }
 
@@ -49,7 +46,11 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function mdTable(rows: string[][]): string {
   const [head, ...body] = rows;
-  return [`| ${head.map(cell).join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.map(cell).join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...body.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 interface Goal {
@@ -63,7 +64,11 @@ function goals(r: BenchResults): Goal[] {
   const all = Object.values(r.stages).flatMap((s) => s.ratios);
   const find = (id: string) => all.find((q) => q.id === id);
   const cores = Number(r.machine.logicalCores);
-  const best = (ids: string[]) => ids.map(find).filter((q): q is Ratio => !!q).sort((a, b) => b.advantage - a.advantage)[0];
+  const best = (ids: string[]) =>
+    ids
+      .map(find)
+      .filter((q): q is Ratio => !!q)
+      .sort((a, b) => b.advantage - a.advantage)[0];
   return [
     {
       what: `I3D RGB, onnxruntime-web WASM in Chromium, ${cores} threads (best of q8 / fp32) vs PyTorch CPU, same threads`,
@@ -77,8 +82,18 @@ function goals(r: BenchResults): Goal[] {
       met: (q) => q.value >= 1,
       target: 'throughput ratio ≥ 1.0',
     },
-    { what: 'End to end, fixture, RGB + flow: npm run extract vs pipeline.py', ratio: find('e2e.wall'), met: (q) => q.value <= 1, target: 'wall-time ratio ≤ 1.0' },
-    { what: 'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak during the extraction)', ratio: find('memory.renderer.growth'), met: (q) => q.value <= 1.25, target: 'does not grow with length (ratio ≤ 1.25 for 5× the length)' },
+    {
+      what: 'End to end, fixture, RGB + flow: npm run extract vs pipeline.py',
+      ratio: find('e2e.wall'),
+      met: (q) => q.value <= 1,
+      target: 'wall-time ratio ≤ 1.0',
+    },
+    {
+      what: 'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak during the extraction)',
+      ratio: find('memory.renderer.growth'),
+      met: (q) => q.value <= 1.25,
+      target: 'does not grow with length (ratio ≤ 1.25 for 5× the length)',
+    },
   ];
 }
 
@@ -95,12 +110,7 @@ export function markdownReport(r: BenchResults): string {
       `Load average (1, 5, 15 min) at the start ${(m.loadAverageAtStart as number[] | undefined)?.join(' ') ?? '?'}, at the end ${(m.loadAverageAtEnd as number[] | undefined)?.join(' ') ?? '?'}` +
       ' — a load above the core count means other processes were running during the measurements.',
     '',
-    ...(r.source
-      ? [
-          `Source of the latest run: ${sourceText(r.source)} (each stage says what it measured).`,
-          '',
-        ]
-      : []),
+    ...(r.source ? [`Source of the latest run: ${sourceText(r.source)} (each stage says what it measured).`, ''] : []),
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join('; ')}.`,
@@ -112,11 +122,22 @@ export function markdownReport(r: BenchResults): string {
     '',
     mdTable([
       ['goal', 'target', 'measured', 'status'],
-      ...goals(r).map((g) => [g.what, g.target, g.ratio ? `${g.ratio.value}× (${verdict(g.ratio)})` : '—', g.ratio ? (g.met(g.ratio) ? 'met' : 'not met') : 'not measured']),
+      ...goals(r).map((g) => [
+        g.what,
+        g.target,
+        g.ratio ? `${g.ratio.value}× (${verdict(g.ratio)})` : '—',
+        g.ratio ? (g.met(g.ratio) ? 'met' : 'not met') : 'not measured',
+      ]),
     ]),
   ];
   for (const [name, entry] of Object.entries(r.stages)) {
-    out.push('', `## ${name}`, '', `Mode ${entry.mode}, ${entry.startedAt}, ${entry.seconds} s; load average ${entry.loadBefore.join(' ')} at the start, ${entry.loadAfter.join(' ')} at the end${entry.source ? `; ${sourceText(entry.source)}` : ''}.`, '');
+    out.push(
+      '',
+      `## ${name}`,
+      '',
+      `Mode ${entry.mode}, ${entry.startedAt}, ${entry.seconds} s; load average ${entry.loadBefore.join(' ')} at the start, ${entry.loadAfter.join(' ')} at the end${entry.source ? `; ${sourceText(entry.source)}` : ''}.`,
+      '',
+    );
     for (const line of entry.method) out.push(`- ${line}`);
     out.push('', mdTable([HEADER, ...figureRows(entry)]));
     if (entry.ratios.length > 0) out.push('', mdTable([RATIO_HEADER, ...ratioRows(entry)]));
@@ -157,14 +178,19 @@ export function chartHtml(r: BenchResults): string {
   }
   const ticks = [0.001, 0.01, 0.1, 0.25, 0.5, 1, 2, 4, 10, 100, 1000].filter((t) => Math.abs(Math.log10(t)) <= span + 1e-9);
   const axis = ticks
-    .map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="60" y2="${y}" class="${t === 1 ? 'one' : 'tick'}"/><text x="${x(t)}" y="${y + 14}" class="ticktext" text-anchor="middle">${t}×</text>`)
+    .map(
+      (t) =>
+        `<line x1="${x(t)}" x2="${x(t)}" y1="60" y2="${y}" class="${t === 1 ? 'one' : 'tick'}"/><text x="${x(t)}" y="${y + 14}" class="ticktext" text-anchor="middle">${t}×</text>`,
+    )
     .join('');
   y += 40;
 
   // memory panel: peak MiB of the e2e commands and of the memory stage
   const mem = Object.values(r.stages)
     .flatMap((e) => e.figures)
-    .filter((f: Figure) => f.unit === 'MiB' && (f.side !== 'info' || f.id === 'e2e.app.renderer') && (f.id.startsWith('e2e.') || f.id.startsWith('memory.renderer')));
+    .filter(
+      (f: Figure) => f.unit === 'MiB' && (f.side !== 'info' || f.id === 'e2e.app.renderer') && (f.id.startsWith('e2e.') || f.id.startsWith('memory.renderer')),
+    );
   const memMax = Math.max(1, ...mem.map((f) => f.max));
   const memParts: string[] = [];
   if (mem.length > 0) {

@@ -79,8 +79,8 @@ export const UNITS: Record<string, 'higher' | 'lower'> = {
   'frames/s': 'higher',
   'pairs/s': 'higher',
   's/clip': 'lower',
-  's': 'lower',
-  'MiB': 'lower',
+  s: 'lower',
+  MiB: 'lower',
 };
 
 /** A ratio between two figures of the same unit (throws if the units differ or a median is not positive). */
@@ -91,7 +91,16 @@ export function ratio(id: string, label: string, app: Figure, reference: Figure)
   if (!(app.median > 0 && reference.median > 0)) throw new Error(`ratio ${id}: medians must be positive (${app.median}, ${reference.median})`);
   const value = app.median / reference.median;
   const round3 = (x: number) => Number(x.toPrecision(3));
-  return { id, label, app: app.id, reference: reference.id, unit: app.unit, value: round3(value), better, advantage: round3(better === 'higher' ? value : 1 / value) };
+  return {
+    id,
+    label,
+    app: app.id,
+    reference: reference.id,
+    unit: app.unit,
+    value: round3(value),
+    better,
+    advantage: round3(better === 'higher' ? value : 1 / value),
+  };
 }
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);

@@ -21,19 +21,31 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** True when dist/ is missing or older than a source of the build (src/, public/, the pages, the config). */
-export function buildIsStale(): boolean {
-  const built = resolve(ROOT, 'dist/cli.html');
+/**
+ * The two builds: `product` is what `npm start` serves (dist/: the app and the headless page the CLI drives);
+ * `test` (dist-test/, `vite build --mode test`) adds the test harness page (e2e/harness/) and the test hooks.
+ */
+export type BuildKind = 'product' | 'test';
+
+export const BUILD_DIRS: Record<BuildKind, string> = { product: 'dist', test: 'dist-test' };
+/** A page every build of that kind has (its mtime is the build's). */
+const BUILD_MARK: Record<BuildKind, string> = { product: 'headless.html', test: 'e2e/harness/harness.html' };
+
+/** True when the build is missing or older than a source of it (src/, public/, the pages, the config). */
+export function buildIsStale(kind: BuildKind = 'product'): boolean {
+  const built = resolve(ROOT, BUILD_DIRS[kind], BUILD_MARK[kind]);
   if (!existsSync(built)) return true;
-  const sources = ['src', 'public', 'index.html', 'harness.html', 'cli.html', 'vite.config.ts', 'package.json'].map((p) => resolve(ROOT, p)).filter((p) => existsSync(p));
+  const sources = ['src', 'public', 'index.html', 'headless.html', 'vite.config.ts', 'package.json', ...(kind === 'test' ? ['e2e/harness'] : [])]
+    .map((p) => resolve(ROOT, p))
+    .filter((p) => existsSync(p));
   return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
 }
 
-/** Builds dist/ when it is missing or stale (or when `force`). */
-export function ensureBuilt(force = false): void {
-  if (!force && !buildIsStale()) return;
-  console.error('building the app (dist/ is missing or older than its sources)');
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+/** Builds `kind` when it is missing or stale (or when `force`). */
+export function ensureBuilt(force = false, kind: BuildKind = 'product'): void {
+  if (!force && !buildIsStale(kind)) return;
+  console.error(`building the app (${BUILD_DIRS[kind]}/ is missing or older than its sources)`);
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', ...(kind === 'test' ? ['--mode', 'test'] : [])], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('vite build failed');
 }
 
@@ -44,10 +56,19 @@ export interface AppSession {
   close(): Promise<void>;
 }
 
-/** Serves the built app on a free local port and opens `pagePath` in headless Chromium. */
-export async function openApp(pagePath: string, opts: { log?: (line: string) => void } = {}): Promise<AppSession> {
-  ensureBuilt();
-  const server: PreviewServer = await preview({ root: ROOT, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+/** The test build's harness page (window.harness). */
+export const HARNESS_PAGE = '/e2e/harness/harness.html';
+
+/** Serves a build of the app on a free local port and opens `pagePath` in headless Chromium. */
+export async function openApp(pagePath: string, opts: { log?: (line: string) => void; build?: BuildKind } = {}): Promise<AppSession> {
+  const kind = opts.build ?? 'product';
+  ensureBuilt(false, kind);
+  const server: PreviewServer = await preview({
+    root: ROOT,
+    logLevel: 'silent',
+    build: { outDir: BUILD_DIRS[kind] },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the preview server did not start');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

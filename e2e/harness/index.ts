@@ -1,0 +1,63 @@
+/**
+ * Test harness page (harness.html): exposes the app's own modules to the Playwright tests, so they check the
+ * code the app runs, in the browser it runs in.
+ */
+import { decodeVideo, probeVideo } from '../../src/decode/client';
+import { bridge, bridgeTestHooks } from '../../src/bridge/pipeline';
+import { benchHarness } from './bench';
+import { flowHarness } from './flow';
+import { i3dHarness } from './i3d';
+import { modelHarness } from './model';
+import { wasmHarness } from './wasm';
+import { fetchBytes } from './io';
+import { sha256Hex } from '../../src/io/sha256';
+
+/** Fetches a file the test served and wraps it as a File. */
+async function fetchFile(url: string, name: string): Promise<File> {
+  return new File([await fetchBytes(url)], name);
+}
+
+const base = {
+  fetchFile,
+  probe: async (url: string, name: string) => (await probeVideo(await fetchFile(url, name), false)).meta,
+  /** SHA-256 of every decoded frame, plus sizes and timing. */
+  async decodeHashes(url: string, name: string, fps?: number) {
+    const file = await fetchFile(url, name);
+    const hashes: string[] = [];
+    let width = 0;
+    let height = 0;
+    const t0 = performance.now();
+    for await (const batch of decodeVideo(file, { fps })) {
+      width = batch.width;
+      height = batch.height;
+      for (const f of batch.frames) hashes.push(await sha256Hex(f));
+    }
+    return { hashes, width, height, seconds: (performance.now() - t0) / 1000, isolated: crossOriginIsolated };
+  },
+  /** Calls the pipeline worker through the bridge. */
+  bridgeProbe: async (url: string, name: string) => {
+    const file = await fetchFile(url, name);
+    const info = await bridge().probe(file);
+    return { meta: info.meta, thumbnailBytes: info.thumbnail?.size ?? 0 };
+  },
+  bridgeCrash: async () => {
+    const b = bridge();
+    const before = b.restarts;
+    if (!bridgeTestHooks) throw new Error('not a test build');
+    const outcome = await bridgeTestHooks.crash(b).then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code ?? String(e),
+    );
+    return { outcome, restarts: b.restarts - before };
+  },
+};
+
+const harness = { ...base, ...flowHarness, ...modelHarness, ...benchHarness, ...i3dHarness, ...wasmHarness };
+
+declare global {
+  interface Window {
+    harness: typeof harness;
+  }
+}
+window.harness = harness;
+document.body.dataset.ready = 'true';

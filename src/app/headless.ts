@@ -1,0 +1,97 @@
+/**
+ * headless.html: the page `npm run extract` (and `npm run flow --backend webgpu`) drive in headless Chromium. No
+ * UI: the same bridge, worker and pipeline as the app, exposed as `window.headless`. The command line puts files
+ * into the page's two file inputs (#models, #video) and calls these functions.
+ */
+import { bridge } from '../bridge/pipeline';
+import type { ExtractSettings } from '../bridge/pipeline';
+import type { ModelRecord } from '../io/model-record';
+import type { VideoProgress, VideoSummary } from '../pipeline/video';
+import { createWebGpuTvl1, type WebGpuTvl1 } from '../flow/webgpu/tvl1-webgpu';
+
+const input = (id: string) => document.getElementById(id) as HTMLInputElement;
+
+function progressLine(name: string, p: VideoProgress): string {
+  if (p.stage !== 'extract') return `${name}: ${p.stage}`;
+  const steps = Object.entries(p.steps).map(([s, n]) => `${s} ${n}/${p.totalSteps}`);
+  return `${name}: decoded ${p.decodedFrames}/${p.totalFrames}, flow ${p.flowPairs}, ${steps.join(', ')}`;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+let webgpuFlow: Promise<WebGpuTvl1 | null> | null = null;
+
+const headless = {
+  capabilities: () => bridge().capabilities(),
+  /** Imports the checkpoints in #models (a checkpoint imported before is found again by its hash). */
+  async importModels(dtype: ExtractSettings['dtype']): Promise<ModelRecord[]> {
+    const out: ModelRecord[] = [];
+    for (const file of input('models').files ?? []) out.push(await bridge().importModel({ file, name: file.name }, dtype));
+    return out;
+  },
+  /** Extracts the video in #video; results stay in results/<id> until removed. */
+  async extract(id: string, settings: ExtractSettings): Promise<VideoSummary> {
+    const file = (input('video').files ?? [])[0];
+    if (!file) throw new Error('no video given');
+    const { meta } = await bridge().probe(file);
+    let last = 0;
+    return bridge().extract(
+      { id, file, probe: meta, settings },
+      {
+        onProgress: (p) => {
+          if (Date.now() - last > 2000 || p.stage !== 'extract') {
+            last = Date.now();
+            console.log(`progress ${progressLine(file.name, p)}`);
+          }
+        },
+      },
+    );
+  },
+  download: (id: string, file: string) => bridge().download([id, file], file),
+  removeResult: (id: string) => bridge().removeResult(id),
+  /** The WebGPU adapter TV-L1 runs on, or null without WebGPU. */
+  async flowWebgpuAdapter(): Promise<string | null> {
+    webgpuFlow ??= createWebGpuTvl1();
+    return (await webgpuFlow)?.adapterDescription ?? null;
+  },
+  /** Raw TV-L1 flow of grey frame pairs (base64 uint8 in, base64 float32 (H, W, 2) out) on WebGPU. */
+  async flowWebgpuRun(
+    pairs: { gray0: string; gray1: string }[],
+    width: number,
+    height: number,
+  ): Promise<{ adapter: string; flows: { flow: string; innerIterations: number }[] }> {
+    webgpuFlow ??= createWebGpuTvl1();
+    const tv = await webgpuFlow;
+    if (!tv) throw new Error('no WebGPU adapter');
+    const results = await tv.calcBatch(
+      pairs.map((p) => ({ gray0: fromBase64(p.gray0), gray1: fromBase64(p.gray1) })),
+      width,
+      height,
+    );
+    return {
+      adapter: tv.adapterDescription,
+      flows: results.map((r) => ({ flow: toBase64(new Uint8Array(r.flow.buffer, r.flow.byteOffset, r.flow.byteLength)), innerIterations: r.innerIterations })),
+    };
+  },
+};
+
+export type Headless = typeof headless;
+
+declare global {
+  interface Window {
+    headless: Headless;
+  }
+}
+window.headless = headless;
+document.body.dataset.ready = 'true';

@@ -1,0 +1,24 @@
+/** Decoded frames as the pipeline sees them, and what a caller asks of a decode (pure types). */
+
+export interface DecodeOptions {
+  fps?: number;
+  maxFrames?: number;
+}
+
+export interface FrameBatch {
+  /** Index (0-based, decoded numbering) of the first frame in the batch. */
+  start: number;
+  width: number;
+  height: number;
+  /** One rgb24 buffer per frame (empty buffers in a counting pass). */
+  frames: Uint8Array[];
+}
+
+/** What a caller of the decode client asks for. */
+export interface DecodeStreamOptions extends DecodeOptions {
+  /** Only count: batches carry empty frame buffers. */
+  countOnly?: boolean;
+  batchFrames?: number;
+  maxInFlight?: number;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,203 @@
+/** The pipeline service (job.ts) on stand-in engines: model checks, import cancel, bundles. */
+import { unzipSync } from 'fflate';
+import { describe, expect, it, vi } from 'vitest';
+import type { AppError } from '../errors';
+import type { ImportStage, ModelRecord } from '../io/model-record';
+import { MemoryDir, type OutputFile } from '../io/output';
+import type { Capabilities } from '../platform/policy';
+import { bundleFiles, createPipeline, type ExtractSettings, type JobEnv } from './job';
+
+const caps: Capabilities = { webgpu: false, adapter: null, softwareAdapter: false, shaderF16: false, isolated: true, cores: 2, storage: null };
+
+function record(id: string, modality: 'rgb' | 'flow'): ModelRecord {
+  return {
+    id,
+    name: `${modality}_charades.pt`,
+    modality,
+    classes: 157,
+    inChannels: modality === 'rgb' ? 3 : 2,
+    widthDivisor: 1,
+    checkpointFormat: 'zip',
+    sourceBytes: 1,
+    sourceSha256: id,
+    importedAt: '2026-01-01T00:00:00Z',
+    variants: { fp32: 1 },
+  };
+}
+
+/** An env whose engines fail the test when a job reaches them unexpectedly. */
+function env(overrides: Partial<JobEnv> = {}): JobEnv & { folders: Map<string, MemoryDir> } {
+  const unexpected = (what: string) => () => {
+    throw new Error(`unexpected: ${what}`);
+  };
+  const folders = new Map<string, MemoryDir>();
+  const stored = new Map<string, ModelRecord>([
+    ['r1', record('r1', 'rgb')],
+    ['f1', record('f1', 'flow')],
+  ]);
+  return {
+    folders,
+    capabilities: async () => caps,
+    probe: unexpected('probe'),
+    decode: unexpected('decode'),
+    models: {
+      list: async () => [...stored.values()],
+      get: async (id) => {
+        const r = stored.get(id);
+        if (!r) throw new Error(`no model ${id}`);
+        return r;
+      },
+      save: unexpected('save'),
+      source: unexpected('source'),
+      variant: async () => new Uint8Array(1),
+      saveVariant: unexpected('saveVariant'),
+      remove: async (id) => void stored.delete(id),
+    },
+    runtime: {
+      device: async () => 'wasm',
+      open: unexpected('runtime.open'),
+      release: async () => undefined,
+    },
+    openFlow: unexpected('openFlow'),
+    results: {
+      fresh: unexpected('results.fresh'),
+      folder: async (id) => folders.get(id) ?? new MemoryDir(),
+      remove: async (id) => void folders.delete(id),
+      async createFile(name) {
+        const root = folders.get('') ?? new MemoryDir();
+        folders.set('', root);
+        const file: OutputFile = await root.create(name);
+        return { file, size: () => root.size(name) };
+      },
+    },
+    labels: async () => ({}),
+    fetchModel: unexpected('fetchModel'),
+    ...overrides,
+  };
+}
+
+const settings = (models: ExtractSettings['models']): ExtractSettings => ({
+  streams: ['rgb', 'flow'],
+  models,
+  dtype: 'fp32',
+  device: 'wasm',
+  flowBackend: 'cpu',
+  fps: null,
+  maxFrames: null,
+  flowMode: 'float',
+  maxChunkFrames: 256,
+});
+
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e as AppError).code ?? String(e),
+  );
+
+const request = (s: ExtractSettings) => ({
+  id: 'x',
+  file: new File([new Uint8Array(4)], 'v.mp4'),
+  probe: {
+    width: 320,
+    height: 240,
+    decodedWidth: 342,
+    decodedHeight: 256,
+    rotation: 0,
+    fps: 25,
+    fpsFraction: '25/1',
+    duration: 1,
+    frameCount: 25,
+    packetCount: 25,
+    codec: 'h264',
+    hasAudio: false,
+  },
+  settings: s,
+});
+
+describe('extract: the models chosen for the streams', () => {
+  it('a model of the other modality is E_MODEL_MODALITY, named, before anything is loaded', async () => {
+    const service = createPipeline(env());
+    const err = await service
+      .extract(request(settings({ rgb: 'f1', flow: 'f1' })), () => undefined, undefined, new AbortController().signal)
+      .catch((e: unknown) => e as AppError);
+    expect((err as AppError).code).toBe('E_MODEL_MODALITY');
+    expect((err as AppError).detail).toContain('flow_charades.pt is a flow model, chosen for the rgb stream');
+  });
+
+  it('a stream without a model is E_MODEL_MISSING', async () => {
+    const service = createPipeline(env());
+    expect(await codeOf(service.extract(request(settings({ flow: 'f1' })), () => undefined, undefined, new AbortController().signal))).toBe('E_MODEL_MISSING');
+  });
+});
+
+describe('importModel: cancel', () => {
+  it('an abort while the URL is downloading cancels the import and stores nothing', async () => {
+    const abort = new AbortController();
+    const save = vi.fn();
+    const service = createPipeline(
+      env({
+        fetchModel: (_url, signal) =>
+          new Promise<Blob>((_resolve, reject) => {
+            expect(signal.aborted).toBe(false);
+            signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'E_CANCELLED' })));
+          }),
+      }),
+    );
+    const stages: ImportStage[] = [];
+    const done = service.importModel({ url: 'https://example.invalid/rgb.pt', name: 'rgb.pt' }, 'q8', (s) => stages.push(s), abort.signal);
+    abort.abort();
+    expect(await codeOf(done)).toBe('E_CANCELLED');
+    expect(save).not.toHaveBeenCalled();
+    expect(stages).toEqual([]);
+  });
+
+  it('an already aborted signal starts nothing', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    const service = createPipeline(env());
+    expect(await codeOf(service.importModel({ url: 'https://example.invalid/rgb.pt', name: 'rgb.pt' }, 'q8', () => undefined, abort.signal))).toBe(
+      'E_CANCELLED',
+    );
+  });
+});
+
+describe('bundle', () => {
+  it('holds each array once: the .npy files and the JSON files, not the .npz that repeats them', async () => {
+    const e = env();
+    for (const id of ['a', 'b']) {
+      const dir = new MemoryDir();
+      for (const name of ['rgb_fc.npy', 'rgb_map.npy', 'features.npz', 'meta.json', 'predictions.json']) {
+        const f = await dir.create(name);
+        await f.write(new TextEncoder().encode(`${id}/${name}`));
+        await f.close();
+      }
+      e.folders.set(id, dir);
+    }
+    const service = createPipeline(e);
+    const size = await service.bundle(
+      'all.zip',
+      [
+        { id: 'a', name: 'one.mp4' },
+        { id: 'b', name: 'two.mkv' },
+      ],
+      new AbortController().signal,
+    );
+    const zip = unzipSync(e.folders.get('')?.files.get('all.zip') as Uint8Array);
+    expect(size).toBeGreaterThan(0);
+    expect(Object.keys(zip).sort()).toEqual([
+      'one/meta.json',
+      'one/predictions.json',
+      'one/rgb_fc.npy',
+      'one/rgb_map.npy',
+      'two/meta.json',
+      'two/predictions.json',
+      'two/rgb_fc.npy',
+      'two/rgb_map.npy',
+    ]);
+    expect(new TextDecoder().decode(zip['two/rgb_fc.npy'])).toBe('b/rgb_fc.npy');
+  });
+
+  it('bundleFiles leaves out the .npz', () => {
+    expect(bundleFiles(['features.npz', 'meta.json', 'rgb_fc.npy'])).toEqual(['meta.json', 'rgb_fc.npy']);
+  });
+});

@@ -1,0 +1,323 @@
+/**
+ * The composition root of the pipeline worker: what one call of the worker API does, from the request to the
+ * engines. It chooses and checks the models, opens the flow engine, runs one video (./video.ts) into a results
+ * folder, imports checkpoints and bundles results. Everything it touches is injected as a `JobEnv` (the browser
+ * worker passes ffmpeg.wasm, OPFS, the flow workers and the model runtime; tests pass fakes), so this file has no
+ * DOM and no engine of its own.
+ */
+import type { DecodeStreamOptions, FrameBatch } from '../decode/frames';
+import type { VideoMeta } from '../decode/probe';
+import { AppError } from '../errors';
+import type { FlowEngine, ToEntry } from '../flow/engine-api';
+import type { FlowEncoding } from '../flow/postprocess';
+import { writeZip, type BundleEntry } from '../io/bundle';
+import { classNames, type LabelSet } from '../io/labels';
+import type { ImportStage, ModelRecord, StoredModels } from '../io/model-record';
+import { checkCheckpoint, convertCheckpoint } from '../model/convert';
+import type { OutputDir, OutputFile } from '../io/output';
+import type { FeatureArrays } from '../model/features';
+import type { TemporalPads } from '../model/graph/pads';
+import type { Device, ModelDtype } from '../model/types';
+import type { Capabilities, DevicePreference } from '../platform/policy';
+import type { StreamName } from './extract';
+import { flowEntry } from './flow-entry';
+import { NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
+
+export interface ProbeInfo {
+  meta: VideoMeta;
+  /** JPEG of the first decoded frame (canonical size). */
+  thumbnail?: Blob;
+}
+
+/** Where TV-L1 runs: `auto` = WebGPU on a hardware adapter (the models' policy), else the CPU workers. */
+export type FlowBackend = 'auto' | 'cpu' | 'webgpu';
+
+export interface ExtractSettings {
+  streams: StreamName[];
+  /** Model ids (ModelRecord.id) per stream. */
+  models: Partial<Record<StreamName, string>>;
+  dtype: ModelDtype;
+  device: DevicePreference;
+  flowBackend: FlowBackend;
+  /** Decode rate; null keeps every decoded frame. */
+  fps: number | null;
+  /** Decode at most this many frames; null for all. */
+  maxFrames: number | null;
+  flowMode: FlowEncoding;
+  /** Most stream entries per model pass (longer streams run in exact overlapping chunks). */
+  maxChunkFrames: number;
+}
+
+export interface ExtractRequest {
+  /** Results folder name (results/<id>). */
+  id: string;
+  file: File;
+  probe: VideoMeta;
+  settings: ExtractSettings;
+  /** Test builds only: destroy the WebGPU devices (models and flow) once this many frames are decoded. */
+  loseGpuAfterFrames?: number;
+}
+
+export interface ModelSource {
+  file?: File;
+  url?: string;
+  name: string;
+}
+
+/** A results folder and the name of the video it came from (a folder of that name in a bundle). */
+export interface ResultFolder {
+  id: string;
+  name: string;
+}
+
+/** A stream's loaded model, as the runtime hands it out. */
+export interface RuntimeModel {
+  readonly inChannels: number;
+  readonly classes: number;
+  readonly featureChannels: number;
+  readonly device: Device;
+  readonly compute: 'fp32' | 'fp16';
+  readonly fallbacks: readonly string[];
+  run(x: Float32Array, T: number, pads: TemporalPads): Promise<FeatureArrays>;
+}
+
+export interface OpenedFlowEngine extends FlowEngine {
+  readonly backend: string;
+  close(): void;
+  loseGpuForTest?(): void;
+}
+
+/** The engines and storage a job runs on. */
+export interface JobEnv {
+  capabilities(): Promise<Capabilities>;
+  probe(file: File): Promise<ProbeInfo>;
+  decode(file: File, opts: DecodeStreamOptions): AsyncIterable<FrameBatch>;
+  /** Stored models (../io/model-store.ts). */
+  models: StoredModels;
+  runtime: {
+    device(preference: DevicePreference): Promise<Device>;
+    open(key: { id: string; dtype: ModelDtype }, bytes: () => Promise<Uint8Array>, device: Device): Promise<RuntimeModel>;
+    release(id?: string): Promise<void>;
+  };
+  openFlow(backend: FlowBackend, caps: Capabilities, toEntry: ToEntry): Promise<OpenedFlowEngine>;
+  results: {
+    /** An empty folder results/<id> (what was there is removed). */
+    fresh(id: string): Promise<OutputDir>;
+    folder(id: string): Promise<OutputDir>;
+    remove(id: string): Promise<void>;
+    /** A file directly under results/ (bundles). */
+    createFile(name: string): Promise<{ file: OutputFile; size(): Promise<number> }>;
+  };
+  labels(): Promise<Partial<Record<LabelSet, string[]>>>;
+  fetchModel(url: string, signal: AbortSignal): Promise<Blob>;
+  /** A picture of a flow entry, for the UI (absent where there is no canvas). */
+  flowPreview?(entry: Float32Array): Promise<Blob>;
+  /** Test builds only: destroys the WebGPU device the models use. */
+  loseModelGpu?(): void;
+}
+
+export interface PipelineService {
+  probe(file: File): Promise<ProbeInfo>;
+  extract(
+    req: ExtractRequest,
+    onProgress: (p: VideoProgress) => void,
+    onFlowPreview: ((jpeg: Blob) => void) | undefined,
+    signal: AbortSignal,
+  ): Promise<VideoSummary>;
+  bundle(zipName: string, folders: ResultFolder[], signal: AbortSignal): Promise<number>;
+  removeResult(id: string): Promise<void>;
+  importModel(source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void, signal: AbortSignal): Promise<ModelRecord>;
+  listModels(): Promise<ModelRecord[]>;
+  removeModel(id: string): Promise<void>;
+  capabilities(): Promise<Capabilities>;
+  releaseModels(): Promise<void>;
+}
+
+/** At most one call every `ms` (the first one at once). */
+function throttled<T>(ms: number, fn: (v: T) => void): (v: T) => void {
+  let last = -Infinity;
+  return (v) => {
+    if (performance.now() - last < ms) return;
+    last = performance.now();
+    fn(v);
+  };
+}
+
+function checkAbort(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError('E_CANCELLED');
+}
+
+/** The files of a results folder that go into a bundle: the .npz repeats the .npy arrays, so it stays out. */
+export function bundleFiles(files: readonly string[]): string[] {
+  return files.filter((f) => f !== NPZ_NAME && !f.startsWith('.'));
+}
+
+export function createPipeline(env: JobEnv): PipelineService {
+  /** Imports in progress by model id: the same checkpoint twice at once is imported once. */
+  const importing = new Map<string, Promise<ModelRecord>>();
+
+  /** The ONNX model of `dtype`, converted from the stored checkpoint the first time it is asked for. */
+  async function modelBytes(id: string, dtype: ModelDtype): Promise<Uint8Array> {
+    const stored = await env.models.variant(id, dtype);
+    if (stored) return stored;
+    const onnx = convertCheckpoint(await checkCheckpoint(await env.models.source(id)), dtype);
+    await env.models.saveVariant(id, dtype, onnx);
+    return onnx;
+  }
+
+  async function importCheckpoint(blob: Blob, name: string, dtype: ModelDtype, onStage: (s: ImportStage) => void, signal: AbortSignal) {
+    onStage('reading');
+    const checked = await checkCheckpoint(blob);
+    checkAbort(signal);
+    onStage('checking');
+    const id = checked.sha256.slice(0, 16);
+    const running = importing.get(id);
+    if (running) return running;
+    const record: ModelRecord = {
+      id,
+      name,
+      modality: checked.info.modality,
+      classes: checked.info.numClasses,
+      inChannels: checked.info.inChannels,
+      widthDivisor: checked.info.widthDivisor,
+      checkpointFormat: checked.format,
+      sourceBytes: blob.size,
+      sourceSha256: checked.sha256,
+      importedAt: new Date().toISOString(),
+      variants: { [dtype]: 0 },
+    };
+    const done = env.models
+      .save(
+        record,
+        blob,
+        () => convertCheckpoint(checked, dtype),
+        onStage,
+        () => checkAbort(signal),
+      )
+      .then(() => env.models.get(id));
+    importing.set(id, done);
+    try {
+      const saved = await done;
+      onStage('done');
+      return saved;
+    } finally {
+      importing.delete(id);
+    }
+  }
+
+  /** The model of each chosen stream, checked against the stream it is chosen for. */
+  async function streamModels(settings: ExtractSettings): Promise<Partial<Record<StreamName, VideoModel>>> {
+    const device = await env.runtime.device(settings.device);
+    const out: Partial<Record<StreamName, VideoModel>> = {};
+    for (const stream of settings.streams) {
+      const id = settings.models[stream];
+      if (!id) throw new AppError('E_MODEL_MISSING', `no ${stream} model chosen`);
+      const record = await env.models.get(id);
+      if (record.modality !== stream) {
+        throw new AppError('E_MODEL_MODALITY', `${record.name} is a ${record.modality} model, chosen for the ${stream} stream`);
+      }
+      const model = await env.runtime.open({ id, dtype: settings.dtype }, () => modelBytes(id, settings.dtype), device);
+      out[stream] = {
+        model,
+        describe: () => ({
+          model: {
+            name: record.name,
+            modality: record.modality,
+            classes: record.classes,
+            dtype: settings.dtype,
+            compute: model.compute,
+            widthDivisor: record.widthDivisor,
+            sha256: record.sourceSha256,
+          },
+          backend: model.device,
+          fallback: model.fallbacks.length > 0 ? model.fallbacks.join('; ') : undefined,
+        }),
+      };
+    }
+    return out;
+  }
+
+  return {
+    probe: (file) => env.probe(file),
+
+    async extract(req, onProgress, onFlowPreview, signal) {
+      const { settings } = req;
+      const models = await streamModels(settings);
+      checkAbort(signal);
+      const caps = await env.capabilities();
+      const toEntry: ToEntry = (flow, width, height) => flowEntry(flow, width, height, settings.flowMode);
+      const flow = settings.streams.includes('flow') ? await env.openFlow(settings.flowBackend, caps, toEntry) : undefined;
+      try {
+        const names = await env.labels();
+        const out = await env.results.fresh(req.id);
+        const decodeOptions = { fps: settings.fps ?? undefined, maxFrames: settings.maxFrames ?? undefined, signal };
+        const { flowPreview } = env;
+        let loseGpuAt = __TEST_HOOKS__ ? req.loseGpuAfterFrames : undefined;
+        return await runVideo({
+          source: { name: req.file.name, bytes: req.file.size },
+          probe: req.probe,
+          // without an fps filter the decode gives the stream's frames: the container's count, checked at the end
+          expectedFrames: settings.fps === null && req.probe.frameCount !== null ? Math.min(req.probe.frameCount, settings.maxFrames ?? Infinity) : null,
+          async countFrames() {
+            let n = 0;
+            for await (const b of env.decode(req.file, { ...decodeOptions, countOnly: true })) n += b.frames.length;
+            return n;
+          },
+          frames: () => env.decode(req.file, decodeOptions),
+          models,
+          flow,
+          fps: settings.fps,
+          flowMode: settings.flowMode,
+          maxChunkFrames: settings.maxChunkFrames,
+          out,
+          classNames: (k) => classNames(k, names),
+          onProgress: (p) => {
+            if (__TEST_HOOKS__ && loseGpuAt !== undefined && p.stage === 'extract' && p.decodedFrames >= loseGpuAt) {
+              loseGpuAt = undefined;
+              flow?.loseGpuForTest?.();
+              env.loseModelGpu?.();
+            }
+            onProgress(p);
+          },
+          onFlowEntry:
+            onFlowPreview && flowPreview ? throttled(1500, (entry: Float32Array) => void flowPreview(entry).then(onFlowPreview, () => undefined)) : undefined,
+          signal,
+        });
+      } finally {
+        flow?.close();
+      }
+    },
+
+    async bundle(zipName, folders, signal) {
+      const entries: BundleEntry[] = [];
+      for (const f of folders) {
+        const dir = await env.results.folder(f.id);
+        const stem = f.name.replace(/\.[^.]+$/, '');
+        for (const file of bundleFiles(await dir.list())) entries.push({ name: `${stem}/${file}`, dir, file });
+      }
+      checkAbort(signal);
+      const target = await env.results.createFile(zipName);
+      await writeZip(entries, target.file);
+      return target.size();
+    },
+
+    removeResult: (id) => env.results.remove(id),
+
+    async importModel(source, dtype, onStage, signal) {
+      checkAbort(signal);
+      let blob: Blob;
+      if (source.file) blob = source.file;
+      else if (source.url) blob = await env.fetchModel(source.url, signal);
+      else throw new AppError('E_INTERNAL', 'no model source');
+      return importCheckpoint(blob, source.name, dtype, onStage, signal);
+    },
+
+    listModels: () => env.models.list(),
+    async removeModel(id) {
+      await env.runtime.release(id);
+      await env.models.remove(id);
+    },
+    capabilities: () => env.capabilities(),
+    releaseModels: () => env.runtime.release(),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The browser engines a pipeline job runs on (../pipeline/job.ts JobEnv): ffmpeg.wasm decode workers, OPFS,
+ * the flow engine (CPU workers or WebGPU), the model runtime, the app's label files.
+ */
+import { decodeVideo, probeVideo } from '../decode/client';
+import { rgbToJpeg } from '../decode/thumbnail';
+import { AppError } from '../errors';
+import { openFlowEngine } from '../flow/engine';
+import { flowPreviewJpeg } from '../flow/preview';
+import { LABEL_FILES, parseLabels, type LabelSet } from '../io/labels';
+import { ModelStore } from '../io/model-store';
+import { OpfsDir, opfsDir, opfsRemove } from '../io/opfs';
+import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
+import { ModelRuntime } from '../model/runtime';
+import { capabilities, threadCount } from '../platform/capabilities';
+import type { JobEnv } from '../pipeline/job';
+
+/** The app's base URL (where /labels and the ORT files are served). */
+const base = new URL(import.meta.env.BASE_URL, self.location.origin).href;
+
+let labels: Promise<Partial<Record<LabelSet, string[]>>> | null = null;
+function loadLabels(): Promise<Partial<Record<LabelSet, string[]>>> {
+  labels ??= Promise.all(Object.entries(LABEL_FILES).map(async ([set, path]) => [set, parseLabels(await (await fetch(base + path)).text())] as const)).then(
+    Object.fromEntries,
+  );
+  return labels;
+}
+
+async function fetchModel(url: string, signal: AbortSignal): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(url, { mode: 'cors', credentials: 'omit', signal });
+  } catch (e) {
+    if (signal.aborted) throw new AppError('E_CANCELLED');
+    throw new AppError('E_FETCH', `${url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!res.ok) throw new AppError('E_FETCH', `${url}: HTTP ${res.status}`);
+  try {
+    return await res.blob();
+  } catch (e) {
+    if (signal.aborted) throw new AppError('E_CANCELLED');
+    throw new AppError('E_FETCH', `${url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export function browserJobEnv(): JobEnv {
+  configureOrt({ numThreads: threadCount(navigator.hardwareConcurrency) });
+  const env: JobEnv = {
+    capabilities,
+    async probe(file) {
+      const { meta, thumbnail } = await probeVideo(file, true);
+      return { meta, thumbnail: thumbnail ? await rgbToJpeg(thumbnail) : undefined };
+    },
+    decode: decodeVideo,
+    models: new ModelStore(),
+    runtime: new ModelRuntime(),
+    openFlow: openFlowEngine,
+    results: {
+      async fresh(id) {
+        await opfsRemove('results', id);
+        return new OpfsDir(await opfsDir('results', id));
+      },
+      folder: async (id) => new OpfsDir(await opfsDir('results', id)),
+      remove: (id) => opfsRemove('results', id),
+      async createFile(name) {
+        const root = new OpfsDir(await opfsDir('results'));
+        return { file: await root.create(name), size: () => root.size(name) };
+      },
+    },
+    labels: loadLabels,
+    fetchModel,
+    flowPreview: flowPreviewJpeg,
+  };
+  if (__TEST_HOOKS__) env.loseModelGpu = loseWebGpuDeviceForTest;
+  return env;
+}

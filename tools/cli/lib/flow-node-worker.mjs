@@ -1,5 +1,0 @@
-// Worker threads cannot start from a .ts file in Node 20: register tsx in this thread, then load the real entry.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./flow-node-worker.ts');
