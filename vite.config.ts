@@ -10,6 +10,36 @@ const isolation = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * Content-Security-Policy of the app (served by `vite preview`, i.e. `npm start` and the CLI, and kept offline by
+ * the service worker, which caches the responses with their headers): everything from this origin, WebAssembly
+ * compilation allowed ('wasm-unsafe-eval', not 'unsafe-eval'), no inline script or style, no plugins, no framing.
+ * The only other origins a page may connect to are the model URLs a user types and confirms: https anywhere, http
+ * on this machine (a local model server).
+ */
+const CONNECT = "'self' https: http://localhost:* http://127.0.0.1:*";
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  `connect-src ${CONNECT}`,
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The dev server's policy: the same, plus a nonce for the inline module Vite's React refresh injects and the styles
+ * its client injects (`html.cspNonce`), and the HMR websocket. Development only: the nonce is fixed.
+ */
+const DEV_NONCE = 'i3d-dev';
+const DEV_CSP = CSP.replace("script-src 'self'", `script-src 'self' 'nonce-${DEV_NONCE}'`)
+  .replace("style-src 'self'", `style-src 'self' 'nonce-${DEV_NONCE}'`)
+  .replace(`connect-src ${CONNECT}`, `connect-src ${CONNECT} ws://localhost:* ws://127.0.0.1:*`);
+
 /** Builds the WebAssembly TV-L1 kernels (gitignored output, imported with `?url`) before every build and dev server. */
 const tvl1Wasm = {
   name: 'tvl1-wasm',
@@ -22,7 +52,7 @@ const tvl1Wasm = {
  * build (`vite build --mode test`, into dist-test/: the same app plus the test harness page e2e/harness/harness.html
  * and the test hooks behind __TEST_HOOKS__, which the product's minifier removes).
  */
-export default defineConfig(({ mode }) => {
+export default defineConfig(({ mode, command, isPreview }) => {
   const test = mode === 'test';
   return {
     define: { __TEST_HOOKS__: JSON.stringify(test) },
@@ -51,8 +81,9 @@ export default defineConfig(({ mode }) => {
         },
       }),
     ],
-    server: { headers: isolation },
-    preview: { headers: isolation, host: '127.0.0.1', port: 4173, strictPort: true },
+    server: { headers: { ...isolation, 'Content-Security-Policy': DEV_CSP } },
+    html: command === 'serve' && !isPreview ? { cspNonce: DEV_NONCE } : undefined,
+    preview: { headers: { ...isolation, 'Content-Security-Policy': CSP }, host: '127.0.0.1', port: 4173, strictPort: true },
     worker: { format: 'es' },
     optimizeDeps: { exclude: ['@ffmpeg/core', 'onnxruntime-web'] },
     build: {
