@@ -71,6 +71,7 @@ function env(overrides: Partial<JobEnv> = {}): JobEnv & { folders: Map<string, M
       },
     },
     labels: async () => ({}),
+    storageEstimate: async () => null,
     fetchModel: unexpected('fetchModel'),
     ...overrides,
   };
@@ -199,5 +200,30 @@ describe('bundle', () => {
 
   it('bundleFiles leaves out the .npz', () => {
     expect(bundleFiles(['features.npz', 'meta.json', 'rgb_fc.npy'])).toEqual(['meta.json', 'rgb_fc.npy']);
+  });
+});
+
+describe('extract: storage', () => {
+  it('a video whose results would not fit is refused with E_QUOTA before any model loads, saying how much it needs', async () => {
+    // 355 frames at full width, two streams of 157 classes: 43 steps × 2 streams × (50 × 1024 + 157) floats × 4 B × 2 copies ≈ 35.4 MB
+    const service = createPipeline(env({ storageEstimate: async () => ({ usage: 990e6, quota: 1e9 }) }));
+    const req = { ...request(settings({ rgb: 'r1', flow: 'f1' })), probe: { ...request(settings({})).probe, frameCount: 355 } };
+    const err = (await service.extract(req, () => undefined, undefined, new AbortController().signal).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('E_QUOTA');
+    expect(err.detail).toBe('the results of 355 frames need about 36 MB; 10 MB are free');
+  });
+
+  it('with room enough, the check lets the video through to its models', async () => {
+    const open = vi.fn(async () => {
+      throw new Error('models reached');
+    });
+    const service = createPipeline(
+      env({ storageEstimate: async () => ({ usage: 0, quota: 1e9 }), runtime: { device: async () => 'wasm', open, release: async () => undefined } }),
+    );
+    const err = await service
+      .extract(request(settings({ rgb: 'r1', flow: 'f1' })), () => undefined, undefined, new AbortController().signal)
+      .catch((e: unknown) => e as Error);
+    expect((err as Error).message).toBe('models reached');
+    expect(open).toHaveBeenCalled();
   });
 });

@@ -16,11 +16,13 @@ import type { ImportStage, ModelRecord, StoredModels } from '../io/model-record'
 import { checkCheckpoint, convertCheckpoint } from '../model/convert';
 import type { OutputDir, OutputFile } from '../io/output';
 import type { FeatureArrays } from '../model/features';
+import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { Device, ModelDtype } from '../model/types';
 import type { Capabilities, DevicePreference } from '../platform/policy';
 import type { StreamName } from './extract';
 import { flowEntry } from './flow-entry';
+import { estimateOutputBytes, expectedFrames } from './output-size';
 import { NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
 
 export interface ProbeInfo {
@@ -109,6 +111,8 @@ export interface JobEnv {
     createFile(name: string): Promise<{ file: OutputFile; size(): Promise<number> }>;
   };
   labels(): Promise<Partial<Record<LabelSet, string[]>>>;
+  /** Storage used and granted (navigator.storage.estimate()); null where the browser does not say. */
+  storageEstimate(): Promise<{ usage: number; quota: number } | null>;
   fetchModel(url: string, signal: AbortSignal): Promise<Blob>;
   /** A picture of a flow entry, for the UI (absent where there is no canvas). */
   flowPreview?(entry: Float32Array): Promise<Blob>;
@@ -142,6 +146,8 @@ function throttled<T>(ms: number, fn: (v: T) => void): (v: T) => void {
     fn(v);
   };
 }
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new AppError('E_CANCELLED');
@@ -237,11 +243,32 @@ export function createPipeline(env: JobEnv): PipelineService {
     return out;
   }
 
+  /** Refuses early (E_QUOTA) a video whose results would not fit in the storage left. */
+  async function checkSpace(req: ExtractRequest): Promise<void> {
+    const { settings } = req;
+    const frames = expectedFrames(req.probe, settings.fps, settings.maxFrames);
+    const estimate = await env.storageEstimate();
+    if (frames === null || !estimate) return;
+    const shapes = [];
+    for (const stream of settings.streams) {
+      const id = settings.models[stream];
+      if (!id) continue;
+      const r = await env.models.get(id);
+      shapes.push({ classes: r.classes, featureChannels: I3D_FEATURE_CHANNELS / r.widthDivisor });
+    }
+    const needed = estimateOutputBytes(frames, shapes);
+    const free = estimate.quota - estimate.usage;
+    if (needed > free) {
+      throw new AppError('E_QUOTA', `the results of ${frames} frames need about ${megabytes(needed)}; ${megabytes(Math.max(free, 0))} are free`);
+    }
+  }
+
   return {
     probe: (file) => env.probe(file),
 
     async extract(req, onProgress, onFlowPreview, signal) {
       const { settings } = req;
+      await checkSpace(req);
       const models = await streamModels(settings);
       checkAbort(signal);
       const caps = await env.capabilities();

@@ -68,6 +68,10 @@ export function browserJobEnv(): JobEnv {
       },
     },
     labels: loadLabels,
+    async storageEstimate() {
+      const est = await navigator.storage?.estimate?.().catch(() => null);
+      return est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
+    },
     fetchModel,
     flowPreview: flowPreviewJpeg,
   };
