@@ -4,6 +4,7 @@
  * into the page's two file inputs (#models, #video) and calls these functions.
  */
 import { bridge } from '../bridge/pipeline';
+import { AppError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ExtractSettings } from '../bridge/pipeline';
 import type { ModelRecord } from '../io/model-record';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
@@ -30,33 +31,51 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
+/**
+ * What a call that can fail for one input returns: page.evaluate turns a thrown error into a string and loses
+ * its code, so the typed error crosses as a plain ErrorInfo (and the page-side stack, for --verbose).
+ */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo; stack?: string };
+
+async function settle<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (e) {
+    return { ok: false, error: toErrorInfo(e), stack: e instanceof Error ? e.stack : undefined };
+  }
+}
+
 let webgpuFlow: Promise<WebGpuTvl1 | null> | null = null;
 
 const headless = {
   capabilities: () => bridge().capabilities(),
   /** Imports the checkpoints in #models (a checkpoint imported before is found again by its hash). */
-  async importModels(dtype: ExtractSettings['dtype']): Promise<ModelRecord[]> {
-    const out: ModelRecord[] = [];
-    for (const file of input('models').files ?? []) out.push(await bridge().importModel({ file, name: file.name }, dtype));
-    return out;
+  importModels(dtype: ExtractSettings['dtype']): Promise<Outcome<ModelRecord[]>> {
+    return settle(async () => {
+      const out: ModelRecord[] = [];
+      for (const file of input('models').files ?? []) out.push(await bridge().importModel({ file, name: file.name }, dtype));
+      return out;
+    });
   },
   /** Extracts the video in #video; results stay in results/<id> until removed. */
-  async extract(id: string, settings: ExtractSettings): Promise<VideoSummary> {
-    const file = (input('video').files ?? [])[0];
-    if (!file) throw new Error('no video given');
-    const { meta } = await bridge().probe(file);
-    let last = 0;
-    return bridge().extract(
-      { id, file, probe: meta, settings },
-      {
-        onProgress: (p) => {
-          if (Date.now() - last > 2000 || p.stage !== 'extract') {
-            last = Date.now();
-            console.log(`progress ${progressLine(file.name, p)}`);
-          }
+  extract(id: string, settings: ExtractSettings): Promise<Outcome<VideoSummary>> {
+    return settle(async () => {
+      const file = (input('video').files ?? [])[0];
+      if (!file) throw new AppError('E_INTERNAL', 'no video given');
+      const { meta } = await bridge().probe(file);
+      let last = 0;
+      return bridge().extract(
+        { id, file, probe: meta, settings },
+        {
+          onProgress: (p) => {
+            if (Date.now() - last > 2000 || p.stage !== 'extract') {
+              last = Date.now();
+              console.log(`progress ${progressLine(file.name, p)}`);
+            }
+          },
         },
-      },
-    );
+      );
+    });
   },
   download: (id: string, file: string) => bridge().download([id, file], file),
   removeResult: (id: string) => bridge().removeResult(id),

@@ -53,6 +53,8 @@ export interface AppSession {
   browser: Browser;
   page: Page;
   url: string;
+  /** Another page of the same app in the same browser (its own pipeline worker), ready, with the same log. */
+  newPage(): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export interface AppSession {
 export const HARNESS_PAGE = '/e2e/harness/harness.html';
 
 /** Serves a build of the app on a free local port and opens `pagePath` in headless Chromium. */
-export async function openApp(pagePath: string, opts: { log?: (line: string) => void; build?: BuildKind } = {}): Promise<AppSession> {
+export async function openApp(pagePath: string, opts: { log?: (line: string, page: Page) => void; build?: BuildKind } = {}): Promise<AppSession> {
   const kind = opts.build ?? 'product';
   ensureBuilt(false, kind);
   const server: PreviewServer = await preview({
@@ -72,19 +74,24 @@ export async function openApp(pagePath: string, opts: { log?: (line: string) => 
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the preview server did not start');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ acceptDownloads: true });
-  if (opts.log) {
-    const log = opts.log;
-    page.on('console', (m) => log(m.text()));
-    page.on('pageerror', (e) => log(`page error: ${e.message}`));
-  }
   const url = new URL(pagePath, base).href;
-  await page.goto(url);
-  await page.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+  const newPage = async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
+    if (opts.log) {
+      const log = opts.log;
+      page.on('console', (m) => log(m.text(), page));
+      page.on('pageerror', (e) => log(`page error: ${e.message}`, page));
+    }
+    await page.goto(url);
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+    return page;
+  };
+  const page = await newPage();
   return {
     browser,
     page,
     url,
+    newPage,
     async close() {
       await browser.close();
       await new Promise<void>((r) => server.httpServer.close(() => r()));

@@ -1,0 +1,106 @@
+/** The command line of `npm run extract`: options → a checked `Options`. */
+import { parseArgs } from 'node:util';
+import { MODEL_DTYPES, type ModelDtype } from '../../../src/model/types';
+import type { StreamName } from '../../../src/pipeline/extract';
+import { parseShard, type Shard } from './shards';
+
+export const USAGE = `usage: npm run extract -- VIDEO|DIR... --out DIR [--rgb MODEL.pt] [--flow MODEL.pt] [--list FILE|-] [--recursive]
+    [--fps F] [--max-frames N] [--backend auto|webgpu|wasm] [--dtype fp32|fp16|q8] [--streams rgb,flow]
+    [--flow-mode float|jpeg8] [--chunk FRAMES] [--force] [--verify] [--json] [--verbose]
+    [--shard I/N | --shards N] [--jobs N]
+       npm run extract -- merge --out DIR [--list FILE | DIR --recursive | VIDEO...] [--verify]`;
+
+/** The settings an output folder was made with (recorded in meta.json; a folder made otherwise is recomputed). */
+export interface RunSettings {
+  streams: StreamName[];
+  dtype: ModelDtype;
+  backend: 'auto' | 'webgpu' | 'wasm';
+  fps: number | null;
+  maxFrames: number | null;
+  flowMode: 'float' | 'jpeg8';
+  chunk: number;
+}
+
+export interface Options {
+  out: string;
+  positionals: string[];
+  list: string | null;
+  recursive: boolean;
+  checkpoints: Partial<Record<StreamName, string>>;
+  settings: RunSettings;
+  force: boolean;
+  verify: boolean;
+  json: boolean;
+  verbose: boolean;
+  shard: Shard | null;
+  jobs: number | null;
+}
+
+function positiveNumber(name: string, v: string | undefined, integer: boolean): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+  return n;
+}
+
+const OPTIONS = {
+  out: { type: 'string' },
+  list: { type: 'string' },
+  recursive: { type: 'boolean', default: false },
+  rgb: { type: 'string' },
+  flow: { type: 'string' },
+  fps: { type: 'string' },
+  'max-frames': { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  dtype: { type: 'string', default: 'q8' },
+  streams: { type: 'string' },
+  'flow-mode': { type: 'string', default: 'float' },
+  chunk: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  verify: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  jobs: { type: 'string' },
+} as const;
+
+/** Parses argv (without the `merge` word); `env` gives the shard in an indexed batch job. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, merge = false): Options {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  if (!values.out || (positionals.length === 0 && !values.list)) throw new Error(USAGE);
+  const declared = [...(values.rgb ? ['rgb'] : []), ...(values.flow ? ['flow'] : [])];
+  const streams = (values.streams?.split(',') ?? declared) as StreamName[];
+  if (!merge) {
+    if (streams.length === 0 || streams.some((s) => s !== 'rgb' && s !== 'flow'))
+      throw new Error('--streams must list rgb and/or flow (and give their --rgb/--flow checkpoints)');
+    for (const s of streams) if (!values[s]) throw new Error(`the ${s} stream needs --${s} CHECKPOINT.pt`);
+  }
+  if (!(MODEL_DTYPES as readonly string[]).includes(values.dtype)) throw new Error(`--dtype must be one of ${MODEL_DTYPES.join(', ')}`);
+  const backend = values.backend;
+  if (backend !== 'auto' && backend !== 'webgpu' && backend !== 'wasm') throw new Error('--backend must be auto, webgpu or wasm');
+  const flowMode = values['flow-mode'];
+  if (flowMode !== 'float' && flowMode !== 'jpeg8') throw new Error('--flow-mode must be float or jpeg8');
+  return {
+    out: values.out,
+    positionals,
+    list: values.list ?? null,
+    recursive: values.recursive,
+    checkpoints: Object.fromEntries(streams.map((s) => [s, values[s]])),
+    settings: {
+      streams,
+      dtype: values.dtype as ModelDtype,
+      backend,
+      fps: positiveNumber('fps', values.fps, false),
+      maxFrames: positiveNumber('max-frames', values['max-frames'], true),
+      flowMode,
+      chunk: positiveNumber('chunk', values.chunk, true) ?? 256,
+    },
+    force: values.force,
+    verify: values.verify,
+    json: values.json,
+    verbose: values.verbose,
+    shard: parseShard(values.shard, values.shards, env),
+    jobs: positiveNumber('jobs', values.jobs, true),
+  };
+}

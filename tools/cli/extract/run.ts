@@ -1,0 +1,168 @@
+/** One extraction run: which inputs need work, the app in headless Chromium on them, the outputs written whole. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { toErrorInfo } from '../../../src/errors';
+import type { ExtractSettings } from '../../../src/bridge/pipeline';
+import type { StreamName } from '../../../src/pipeline/extract';
+import { openApp, ROOT } from '../lib/browser-app';
+import type { Options } from './args';
+import { indexName, writeIndex, type IndexRow } from './index-csv';
+import { collectInputs, type Input } from './inputs';
+import { commit, incompleteReason, invalidate, sha256File, TMP_SUFFIX, writeMeta, type Expected } from './outputs';
+import { failed, Reporter, type VideoResult } from './report';
+import { shardOf } from './shards';
+
+export const appVersion = () => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function appSettings(o: Options): ExtractSettings {
+  const s = o.settings;
+  return {
+    streams: s.streams,
+    models: {},
+    dtype: s.dtype,
+    device: s.backend,
+    flowBackend: s.backend === 'wasm' ? 'cpu' : s.backend === 'webgpu' ? 'webgpu' : 'auto',
+    fps: s.fps,
+    maxFrames: s.maxFrames,
+    flowMode: s.flowMode,
+    maxChunkFrames: s.chunk,
+  };
+}
+
+/** The inputs of this run (this shard's, with --shard). */
+export function runInputs(o: Options, log: (line: string) => void): Input[] {
+  const all = collectInputs(o, log);
+  const shard = o.shard;
+  if (!shard) return all;
+  const mine = all.filter((i) => shardOf(i.key, shard.count) === shard.index);
+  log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${all.length} inputs`);
+  return mine;
+}
+
+/** Videos at once when --jobs is not given: 1 on a 2-core machine (one job already uses every core). */
+export const defaultJobs = () => Math.max(1, Math.floor(availableParallelism() / 4));
+
+/** Imports the checkpoints into `page`'s app; the settings that name them. */
+async function importModels(page: Page, o: Options): Promise<ExtractSettings> {
+  const settings = appSettings(o);
+  const checkpoints = o.settings.streams.map((s) => resolve(o.checkpoints[s] as string));
+  await page.setInputFiles('#models', checkpoints);
+  const imported = await page.evaluate((dtype) => window.headless.importModels(dtype), settings.dtype);
+  if (!imported.ok) throw Object.assign(new Error(imported.error.detail), imported.error);
+  o.settings.streams.forEach((s, i) => {
+    if (imported.value[i].modality !== s) throw new Error(`${checkpoints[i]} is a ${imported.value[i].modality} checkpoint, not ${s}`);
+    settings.models[s] = imported.value[i].id;
+  });
+  return settings;
+}
+
+let nextId = 0;
+
+/** Extracts one video on `page` and writes its folder; the result to report. */
+async function extractOne(page: Page, input: Input, dir: string, settings: ExtractSettings, expected: Expected): Promise<VideoResult & { stack?: string }> {
+  const id = `cli-${process.pid}-${nextId++}`;
+  const t0 = Date.now();
+  try {
+    await page.setInputFiles('#video', input.path);
+    const r = await page.evaluate(([i, s]) => window.headless.extract(i, s), [id, settings] as const);
+    if (!r.ok) return { ...failed(input.shown, r.error, (Date.now() - t0) / 1000), stack: r.stack };
+    const summary = r.value;
+    mkdirSync(dir, { recursive: true });
+    invalidate(dir);
+    const files = Object.keys(summary.files).filter((f) => f !== 'meta.json');
+    for (const file of files) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.evaluate(([i, f]) => window.headless.download(i, f), [id, file] as const)]);
+      await download.saveAs(join(dir, file + TMP_SUFFIX));
+      commit(dir, file);
+    }
+    writeMeta(dir, summary.meta as unknown as Record<string, unknown>, input.path, { version: appVersion(), ...expected }, files);
+    return {
+      status: 'done',
+      path: input.shown,
+      out: dir,
+      frames: summary.meta.video.decodedFrames,
+      steps: summary.meta.steps.length,
+      seconds: (Date.now() - t0) / 1000,
+      code: null,
+      message: null,
+      detail: null,
+    };
+  } catch (e) {
+    return { ...failed(input.shown, toErrorInfo(e), (Date.now() - t0) / 1000), stack: e instanceof Error ? e.stack : undefined };
+  } finally {
+    await page.evaluate((i) => window.headless.removeResult(i), id).catch(() => undefined);
+  }
+}
+
+/** Runs the extraction; resolves to the exit status (1 when a video failed). */
+export async function runExtract(o: Options): Promise<number> {
+  const rep = new Reporter(o.json, o.verbose);
+  const out = resolve(o.out);
+  const inputs = runInputs(o, (l) => rep.log(l));
+  const models: Partial<Record<StreamName, string>> = {};
+  for (const s of o.settings.streams) models[s] = sha256File(resolve(o.checkpoints[s] as string));
+  const expected: Expected = { settings: o.settings, models };
+
+  mkdirSync(out, { recursive: true });
+  const indexPath = join(out, indexName(o.shard));
+  const rows: IndexRow[] = inputs.map((i) => ({ path: i.shown, status: 'pending', out: i.outRel, frames: null, steps: null, seconds: null, code: null }));
+  const todo: number[] = [];
+  inputs.forEach((input, k) => {
+    const dir = join(out, input.outRel);
+    const reason = o.force ? 'absent' : incompleteReason(dir, expected, o.verify);
+    if (reason === null) {
+      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { video: { decodedFrames: number }; steps: unknown[] };
+      Object.assign(rows[k], { status: 'skipped', frames: meta.video.decodedFrames, steps: meta.steps.length });
+      rep.result({
+        status: 'skipped',
+        path: input.shown,
+        out: dir,
+        frames: rows[k].frames,
+        steps: rows[k].steps,
+        seconds: 0,
+        code: null,
+        message: null,
+        detail: null,
+      });
+      return;
+    }
+    if (reason !== 'absent') rep.log(`${input.shown}: recomputing (${reason})`);
+    todo.push(k);
+  });
+  writeIndex(indexPath, rows);
+  if (todo.length === 0) return 0;
+
+  const jobs = Math.min(o.jobs ?? defaultJobs(), todo.length);
+  rep.start(todo.length);
+  let failures = 0;
+  const current = new Map<Page, string>();
+  const app = await openApp('/headless.html', {
+    log: (line, page) => (line.startsWith('progress ') ? rep.progress(line.slice(9).replace(/^[^:]*:/, `${current.get(page) ?? ''}:`)) : undefined),
+  });
+  try {
+    const pages = [app.page];
+    while (pages.length < jobs) pages.push(await app.newPage());
+    let next = 0;
+    // each page (its own browser context and pipeline worker) imports the models, then takes videos until none are left
+    const worker = async (page: Page) => {
+      const settings = await importModels(page, o);
+      while (next < todo.length) {
+        const k = todo[next++];
+        const input = inputs[k];
+        current.set(page, input.shown);
+        const { stack, ...r } = await extractOne(page, input, join(out, input.outRel), settings, expected);
+        if (r.status === 'failed') failures++;
+        Object.assign(rows[k], { status: r.status, frames: r.frames, steps: r.steps, seconds: r.seconds, code: r.code });
+        writeIndex(indexPath, rows);
+        rep.result(r, stack);
+      }
+    };
+    await Promise.all(pages.map(worker));
+  } finally {
+    rep.finish();
+    await app.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
