@@ -84,7 +84,26 @@ export interface StreamResult {
   files: Record<string, number[]>;
 }
 
+/**
+ * Where the orchestrating thread's time goes, in milliseconds: waiting for decoded frames, waiting for flow,
+ * preparing model inputs, I3D per stream, writing rows. What is left of the wall time is bookkeeping.
+ */
+export class StageClock {
+  readonly ms: Record<string, number> = {};
+  /** Adds the time since `t0` to `stage`; returns now. */
+  add(stage: string, t0: number): number {
+    const t = performance.now();
+    this.ms[stage] = (this.ms[stage] ?? 0) + (t - t0);
+    return t;
+  }
+  seconds(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v) / 1000]));
+  }
+}
+
 export interface ExtractResult {
+  /** Seconds the orchestrating thread spent in each stage (see StageClock). */
+  stageSeconds: Record<string, number>;
   width: number;
   height: number;
   streams: Partial<Record<StreamName, StreamResult>>;
@@ -138,14 +157,18 @@ class StreamState {
   }
 
   /** Runs every chunk whose entries have all arrived. */
-  async runReady(onStep: () => void): Promise<void> {
+  async runReady(onStep: () => void, clock: StageClock): Promise<void> {
     while (this.next < this.chunks.length) {
       const c = this.chunks[this.next];
       if (this.received < Math.min(c.end, this.realFrames)) return;
       const inputs: Float32Array[] = [];
       for (let i = c.start; i < c.end; i++) inputs.push(this.entry(i));
       const T = c.end - c.start;
-      const f = await this.model.run(assembleInput(inputs, this.model.inChannels), T, c.pads);
+      let t = performance.now();
+      const x = assembleInput(inputs, this.model.inChannels);
+      t = clock.add('prepare', t);
+      const f = await this.model.run(x, T, c.pads);
+      t = clock.add(`i3d_${this.name}`, t);
       if (f.steps !== c.steps) throw new Error(`${this.name}: model gave ${f.steps} steps for a chunk of ${c.steps}`);
       const [a, b] = [c.keepFrom - c.firstStep, c.keepTo - c.firstStep];
       const F = f.channels;
@@ -153,6 +176,7 @@ class StreamState {
       await this.writers.fc.append(f.fc.subarray(a * F, b * F));
       await this.writers.map.append(f.map.subarray(a * MAP_SIZE * MAP_SIZE * F, b * MAP_SIZE * MAP_SIZE * F));
       await this.writers.logits.append(f.logits.subarray(a * K, b * K));
+      clock.add('write', t);
       this.logits.set(f.logits.subarray(a * K, b * K), c.keepFrom * K);
       this.written = c.keepTo;
       this.next++;
@@ -188,6 +212,23 @@ class StreamState {
   }
 }
 
+/** The items of `source`, with the time spent waiting for each added to `stage`. */
+async function* timed<T>(source: AsyncIterable<T>, clock: StageClock, stage: string): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const t = performance.now();
+      const r = await it.next();
+      clock.add(stage, t);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    // the consumer stopped early (an error, a cancel): stop the source, as for-await would
+    await it.return?.();
+  }
+}
+
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AppError('E_CANCELLED');
 }
@@ -215,28 +256,33 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
     req.onProgress?.({ ...progress, steps: { ...progress.steps } });
   };
 
+  const clock = new StageClock();
   const pendingFlow: Promise<Float32Array>[] = [];
   const takeFlow = async () => {
+    const t = performance.now();
     const e = await (pendingFlow.shift() as Promise<Float32Array>);
+    clock.add('flowWait', t);
     flow?.push(e);
     req.onFlowEntry?.(e, progress.flowPairs);
     progress.flowPairs++;
-    await flow?.runReady(report);
+    await flow?.runReady(report, clock);
   };
   let prev: Uint8Array | null = null;
   let width = 0;
   let height = 0;
   let d = 0;
   try {
-    for await (const batch of req.frames) {
+    for await (const batch of timed(req.frames, clock, 'decodeWait')) {
       width = batch.width;
       height = batch.height;
       for (const frame of batch.frames) {
         checkAbort(req.signal);
         if (d >= n) throw new FrameCountMismatch(n, null);
         if (d >= 1 && rgb) {
+          const t = performance.now();
           rgb.push(rgbEntry(frame, width, height));
-          await rgb.runReady(report);
+          clock.add('prepare', t);
+          await rgb.runReady(report, clock);
         }
         if (flow && req.flow) {
           if (prev) pendingFlow.push(req.flow.entry(prev, frame, width, height));
@@ -255,11 +301,12 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
     await Promise.allSettled(pendingFlow);
   }
   if (d !== n) throw new FrameCountMismatch(n, d);
-  const result: ExtractResult = { width, height, streams: {} };
+  const result: ExtractResult = { width, height, streams: {}, stageSeconds: {} };
   for (const s of [rgb, flow]) {
     if (!s) continue;
-    await s.runReady(report);
+    await s.runReady(report, clock);
     result.streams[s.name] = await s.close(chunks.length);
   }
+  result.stageSeconds = clock.seconds();
   return result;
 }

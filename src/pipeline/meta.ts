@@ -84,4 +84,9 @@ export interface VideoMetaJson {
   streams: Partial<Record<'rgb' | 'flow', StreamMeta>>;
   steps: StepWindow[];
   seconds: Record<string, number>;
+  /**
+   * Of `seconds.extract`, what the orchestrating thread spent waiting for decoded frames (decodeWait), waiting for
+   * flow (flowWait), preparing model inputs (prepare), in I3D per stream (i3d_rgb, i3d_flow) and writing rows (write).
+   */
+  stageSeconds?: Record<string, number>;
 }

@@ -76,6 +76,10 @@ describe('runVideo frame count', () => {
     const s = await runVideo(j);
     expect(count).not.toHaveBeenCalled();
     expect(s.meta.video.decodedFrames).toBe(40);
+    // where the extraction's time went, per stage, within its wall time
+    expect(Object.keys(s.meta.stageSeconds ?? {}).sort()).toEqual(['decodeWait', 'i3d_rgb', 'prepare', 'write']);
+    const busy = Object.values(s.meta.stageSeconds ?? {}).reduce((a, b) => a + b, 0);
+    expect(busy).toBeLessThanOrEqual(s.meta.seconds.extract + 0.01);
     expect(Object.keys(s.files)).toEqual(
       expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']),
     );

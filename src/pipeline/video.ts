@@ -140,6 +140,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     streams,
     steps: stepWindows(Math.max(any.frames, 9), any.frames, any.steps, fps),
     seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
+    stageSeconds: res.stageSeconds,
   };
   await writeFile(job.out, 'predictions.json', json(predictions));
   job.onProgress?.({ stage: 'bundle' });
