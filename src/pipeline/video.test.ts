@@ -48,7 +48,7 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
       fps: 25,
       fpsFraction: '25/1',
       duration: n / 25,
-      frameCount: n,
+      frameCount: expectedFrames ?? n,
       packetCount: n,
       codec: 'h264',
       hasAudio: false,
@@ -76,6 +76,7 @@ describe('runVideo frame count', () => {
     const s = await runVideo(j);
     expect(count).not.toHaveBeenCalled();
     expect(s.meta.video.decodedFrames).toBe(40);
+    expect(s.meta.decodeWarnings).toEqual([]);
     expect(Object.keys(s.files)).toEqual(
       expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']),
     );
@@ -105,6 +106,20 @@ describe('runVideo frame count', () => {
       const s = await runVideo(j);
       expect(s.meta.video.decodedFrames).toBe(40);
       expect(fc(j)).toEqual(fc(right));
+      // the wrong count is reported, not refused
+      expect(s.meta.decodeWarnings).toEqual([{ message: `container lists ${wrong} frames, decoded 40`, count: 1 }]);
     });
   }
+
+  it("writes the decoder's warnings into meta.json, after the frame-count mismatch", async () => {
+    const j = job(40, 50, async () => 40);
+    j.decodeWarnings = () => [{ message: 'h264: Invalid NAL unit size (# > #).', count: 2 }];
+    const s = await runVideo(j);
+    const written = JSON.parse(new TextDecoder().decode(j.out.files.get('meta.json'))) as { decodeWarnings: unknown };
+    expect(written.decodeWarnings).toEqual([
+      { message: 'container lists 50 frames, decoded 40', count: 1 },
+      { message: 'h264: Invalid NAL unit size (# > #).', count: 2 },
+    ]);
+    expect(s.meta.decodeWarnings).toEqual(written.decodeWarnings);
+  });
 });
