@@ -67,6 +67,23 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
   };
 }
 
+/** Like OPFS: a file has at most one open handle (createSyncAccessHandle refuses a second). */
+class ExclusiveDir extends MemoryDir {
+  readonly open = new Set<string>();
+  override async create(name: string) {
+    if (this.open.has(name)) throw new Error(`${name} is already open`);
+    const f = await super.create(name);
+    this.open.add(name);
+    return {
+      ...f,
+      close: () => {
+        this.open.delete(name);
+        return f.close();
+      },
+    };
+  }
+}
+
 const fc = (j: { out: MemoryDir }) => [...(decodeNpy(j.out.files.get('rgb_fc.npy') as Uint8Array).data as Float32Array)];
 
 describe('runVideo frame count', () => {
@@ -110,6 +127,15 @@ describe('runVideo frame count', () => {
       expect(s.meta.decodeWarnings).toEqual([{ message: `container lists ${wrong} frames, decoded 40`, count: 1 }]);
     });
   }
+
+  it('releases the files of the planned run before running again (one open handle per file, as in OPFS)', async () => {
+    const j = job(23, 40, async () => 23);
+    const dir = new ExclusiveDir();
+    j.out = dir;
+    const s = await runVideo(j);
+    expect(s.meta.video.decodedFrames).toBe(23);
+    expect(dir.open.size).toBe(0);
+  });
 
   it("writes the decoder's warnings into meta.json, after the frame-count mismatch", async () => {
     const j = job(40, 50, async () => 40);
