@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError } from '../../src/errors';
+import { describeError, ERROR_MESSAGES } from '../../src/errors';
 import { MODEL_DTYPES, type ModelDtype } from '../../src/model/types';
 import type { StreamName } from '../../src/pipeline/extract';
 import type { ExtractSettings } from '../../src/bridge/pipeline';
@@ -38,6 +38,12 @@ function complete(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A page call's error as "CODE: words (detail)": page.evaluate keeps only the message of the typed error it threw. */
+function errorLine(e: unknown): string {
+  const m = e instanceof Error ? /\b(E_[A-Z_]+): (.*)/.exec(e.message) : null;
+  return m && m[1] in ERROR_MESSAGES ? `${m[1]}: ${m[2]}` : describeError(e);
 }
 
 async function main(): Promise<void> {
@@ -128,7 +134,7 @@ async function main(): Promise<void> {
         );
       } catch (e) {
         failures++;
-        console.error(`${video}: ${describeError(e)}`);
+        console.error(`${video}: ${errorLine(e)}`);
       } finally {
         await page.evaluate((i) => window.headless.removeResult(i), id).catch(() => undefined);
       }
