@@ -11,6 +11,7 @@ describe('collectWarnings', () => {
       '[mov,mp4,m4a,3gp,3g2,mj2 @ 0xdeef80] [error] stream 0, offset 0x1388d: partial file',
       '[mov,mp4,m4a,3gp,3g2,mj2 @ 0xdeef80] [error] stream 0, offset 0x14495: partial file',
       '[NULL @ 0xdef980] [error] Invalid NAL unit size (6389 > 891).',
+      '[error] Error while decoding stream #0:0: Invalid data found when processing input',
       '[warning] /input/flip.mp4: corrupt decoded frame in stream 0',
       'Consider increasing the value for the analyzeduration',
       '    Last message repeated 3 times',
@@ -21,6 +22,7 @@ describe('collectWarnings', () => {
       { message: 'input: corrupt decoded frame in stream #', count: 2 },
       { message: 'mov,mp4,m4a,3gp,3g2,mj2: stream #, offset #: partial file', count: 2 },
       { message: 'Invalid NAL unit size (# > #).', count: 1 },
+      { message: 'Error while decoding stream #:#: Invalid data found when processing input', count: 1 },
     ]);
   });
 

@@ -23,6 +23,7 @@ export function normaliseLogLine(line: string, inputPath?: string): { level: str
   message = message
     .replace(/0x[0-9a-f]+/gi, '#')
     .replace(/-?\d+(?:\.\d+)?/g, '#')
+    .replace(/#+/g, '#')
     .replace(/\s+/g, ' ');
   if (component && component !== 'NULL') message = `${component}: ${message}`;
   return { level: level.toLowerCase(), message };
