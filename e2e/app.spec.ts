@@ -1,6 +1,8 @@
 /** The page: dropping videos makes queue entries with metadata and a thumbnail; bad files get clear messages. */
+import { resolve } from 'node:path';
 import { expect, test, type Request } from '@playwright/test';
-import { BAD_INPUTS, FIXTURE, HARNESS } from './support/fixtures';
+import { makeDamagedVideos } from '../test/support/damaged-videos';
+import { BAD_INPUTS, CACHE, FIXTURE, HARNESS } from './support/fixtures';
 import { dropFiles } from './support/page';
 
 test('a dropped video becomes a queue entry with metadata and thumbnail', async ({ page }) => {
@@ -27,21 +29,25 @@ test('the file picker adds videos too', async ({ page }) => {
 });
 
 test('bad files get their own message and the rest of the queue keeps working', async ({ page }) => {
+  const av1 = makeDamagedVideos(resolve(CACHE, 'damaged')).av1;
   await page.goto('/');
   await dropFiles(page, [
     { path: BAD_INPUTS.notVideo },
     { path: BAD_INPUTS.truncated },
+    { path: BAD_INPUTS.truncatedEarly },
     { path: BAD_INPUTS.empty },
     { path: BAD_INPUTS.audioOnly },
+    { path: av1 },
     { path: FIXTURE, name: 'good.mp4' },
   ]);
   const items = page.getByTestId('queue-item');
-  await expect(items).toHaveCount(5);
+  await expect(items).toHaveCount(7);
   const expected: [string, string][] = [
     ['notes.mp4', 'E_NOT_VIDEO'],
-    ['truncated.mp4', 'E_DECODE'],
+    ['truncated-early.mp4', 'E_NO_FRAMES'],
     ['empty.mp4', 'E_EMPTY_FILE'],
     ['audio-only.m4a', 'E_NO_VIDEO_STREAM'],
+    ['av1.mkv', 'E_UNSUPPORTED_CODEC'],
   ];
   for (const [name, code] of expected) {
     const item = items.filter({ hasText: name });
@@ -49,6 +55,11 @@ test('bad files get their own message and the rest of the queue keeps working', 
     await expect(item.getByTestId('error')).toHaveAttribute('data-code', code);
     await expect(item.getByTestId('error')).not.toBeEmpty();
   }
+  await expect(items.filter({ hasText: 'av1.mkv' }).getByTestId('error')).toContainText('AV1');
+  // a truncated file whose frames are partly there is a video (its decode gives the frames native ffmpeg gives)
+  const truncated = items.filter({ hasText: 'truncated.mp4' });
+  await expect(truncated).toHaveAttribute('data-status', 'ready');
+  await expect(truncated.getByTestId('frames')).toHaveText('355');
   const good = items.filter({ hasText: 'good.mp4' });
   await expect(good).toHaveAttribute('data-status', 'ready');
   await expect(good.getByTestId('frames')).toHaveText('355');

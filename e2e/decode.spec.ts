@@ -2,8 +2,10 @@
  * The frames ffmpeg.wasm decodes in the browser equal native ffmpeg's byte for byte (same canonical filter),
  * and the metadata read from the file is right.
  */
+import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { FIXTURE, HARNESS } from './support/fixtures';
+import { makeDamagedVideos } from '../test/support/damaged-videos';
+import { CACHE, FIXTURE, HARNESS } from './support/fixtures';
 import { nativeFrameHashes } from './support/native';
 import { serveFile } from './support/page';
 
@@ -37,3 +39,42 @@ for (const fps of [undefined, 25]) {
     expect(firstMismatch).toBe(-1);
   });
 }
+
+test.describe('damaged and odd files', () => {
+  const videos = makeDamagedVideos(resolve(CACHE, 'damaged'));
+
+  for (const [kind, path, frames] of [
+    ['clean', videos.clean, 40],
+    ['truncated (mdat tail cut, moov at the front)', videos.truncated, 23],
+    ['bit-flipped', videos.flipped, 40],
+  ] as const) {
+    test(`${kind}: the frames native ffmpeg decodes, byte for byte, and its warnings`, async ({ page }) => {
+      const url = await serveFile(page, path);
+      const got = await page.evaluate((u) => window.harness.decodeHashes(u, 'v.mp4'), url);
+      const want = nativeFrameHashes(path, 342, 256);
+      expect(want.length).toBe(frames);
+      expect(got.hashes.length).toBe(want.length);
+      expect(got.hashes.findIndex((h, i) => h !== want[i])).toBe(-1);
+      if (kind === 'clean') expect(got.warnings).toEqual([]);
+      else expect(got.warnings?.length).toBeGreaterThan(0);
+      // the probe no longer refuses a file whose container lists more frames than it holds
+      const probed = await page.evaluate((u) => window.harness.probeOutcome(u, 'v.mp4'), url);
+      expect(probed.meta?.frameCount).toBe(40);
+    });
+  }
+
+  test('a file cut before its first complete frame: E_NO_FRAMES', async ({ page }) => {
+    const url = await serveFile(page, videos.truncatedEarly);
+    // native ffmpeg decodes nothing from it either (and exits with an error)
+    expect(() => nativeFrameHashes(videos.truncatedEarly, 342, 256)).toThrow();
+    const probed = await page.evaluate((u) => window.harness.probeOutcome(u, 'early.mp4'), url);
+    expect(probed.error?.code).toBe('E_NO_FRAMES');
+  });
+
+  test('AV1: E_UNSUPPORTED_CODEC naming the codec', async ({ page }) => {
+    const url = await serveFile(page, videos.av1);
+    const probed = await page.evaluate((u) => window.harness.probeOutcome(u, 'a.mkv'), url);
+    expect(probed.error?.code).toBe('E_UNSUPPORTED_CODEC');
+    expect(probed.error?.detail).toMatch(/^AV1 \(.*\) — this build of ffmpeg\.wasm cannot decode it$/);
+  });
+});

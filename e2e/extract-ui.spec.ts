@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { makeDamagedVideos } from '../test/support/damaged-videos';
 import { ensureBadFiles, ensureCheckpoints, python, referencePipeline } from '../test/support/reference';
 import { CACHE, FIXTURE } from './support/fixtures';
 import { dropFiles } from './support/page';
@@ -70,4 +71,26 @@ test('a wrong or malicious checkpoint gets its own message in the models panel, 
   }
   await expect(page.getByTestId('model')).toHaveCount(0);
   expect(existsSync(bad.marker)).toBe(false);
+});
+
+test('a damaged video is extracted and its queue entry shows a decoder-warning badge; a clean one shows none', async ({ page }) => {
+  test.setTimeout(300_000);
+  const videos = makeDamagedVideos(resolve(CACHE, 'damaged'));
+  const set = await ensureCheckpoints({ divisor: 8 });
+  await page.goto('/');
+  await page.getByTestId('model-input').setInputFiles([set.i3d('rgb', 400).path]);
+  await expect(page.getByTestId('model')).toHaveCount(1, { timeout: 120_000 });
+  await page.getByTestId('stream-flow').uncheck();
+  await page.getByTestId('dtype').selectOption('fp32');
+  await page.getByTestId('device').selectOption('wasm');
+  await dropFiles(page, [{ path: videos.truncated }, { path: videos.clean }]);
+  const items = page.getByTestId('queue-item');
+  await expect(items).toHaveCount(2);
+  for (const item of await items.all()) await expect(item).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('run').click();
+  for (const item of await items.all()) await expect(item).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+  const damaged = items.filter({ hasText: 'truncated-tail.mp4' }).getByTestId('decode-warnings');
+  await expect(damaged).toBeVisible();
+  await expect(damaged).toHaveAttribute('title', /container lists 40 frames, decoded 23/);
+  await expect(items.filter({ hasText: 'clean.mp4' }).getByTestId('decode-warnings')).toHaveCount(0);
 });

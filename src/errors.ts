@@ -17,6 +17,7 @@ export const ERROR_MESSAGES = {
   E_NO_VIDEO_STREAM: 'The file has no video stream (audio only?).',
   E_DECODE: 'The video could not be decoded (the file may be truncated or corrupt).',
   E_NO_FRAMES: 'The video has no decodable frames.',
+  E_UNSUPPORTED_CODEC: 'The video is in a format this app cannot decode.',
   E_TOO_FEW_FRAMES: 'The video needs at least 2 frames (the first one only starts the streams; shorter streams are padded to 9).',
   // checkpoints and models
   E_PICKLE_TRUNCATED: 'The checkpoint file is truncated.',

@@ -11,6 +11,7 @@ import { modelHarness } from './model';
 import { wasmHarness } from './wasm';
 import { fetchBytes } from './io';
 import { sha256Hex } from '../../src/io/sha256';
+import type { DecodeWarning } from '../../src/decode/frames';
 
 /** Fetches a file the test served and wraps it as a File. */
 async function fetchFile(url: string, name: string): Promise<File> {
@@ -20,19 +21,29 @@ async function fetchFile(url: string, name: string): Promise<File> {
 const base = {
   fetchFile,
   probe: async (url: string, name: string) => (await probeVideo(await fetchFile(url, name), false)).meta,
-  /** SHA-256 of every decoded frame, plus sizes and timing. */
+  /** The probe's metadata, or the typed error it ends with. */
+  async probeOutcome(url: string, name: string) {
+    try {
+      return { meta: (await probeVideo(await fetchFile(url, name), true)).meta };
+    } catch (e) {
+      const err = e as { code?: string; detail?: string };
+      return { error: { code: err.code ?? String(e), detail: err.detail ?? '' } };
+    }
+  },
+  /** SHA-256 of every decoded frame, plus sizes, timing and the decoder's warnings. */
   async decodeHashes(url: string, name: string, fps?: number) {
     const file = await fetchFile(url, name);
     const hashes: string[] = [];
     let width = 0;
     let height = 0;
+    const end: { warnings: DecodeWarning[] | null } = { warnings: null };
     const t0 = performance.now();
-    for await (const batch of decodeVideo(file, { fps })) {
+    for await (const batch of decodeVideo(file, { fps, onEnd: (e) => (end.warnings = e.warnings) })) {
       width = batch.width;
       height = batch.height;
       for (const f of batch.frames) hashes.push(await sha256Hex(f));
     }
-    return { hashes, width, height, seconds: (performance.now() - t0) / 1000, isolated: crossOriginIsolated };
+    return { hashes, width, height, warnings: end.warnings, seconds: (performance.now() - t0) / 1000, isolated: crossOriginIsolated };
   },
   /** Calls the pipeline worker through the bridge. */
   bridgeProbe: async (url: string, name: string) => {

@@ -7,7 +7,10 @@ export const CACHE = resolve(ROOT, '.cache/e2e');
 
 export const BAD_INPUTS = {
   notVideo: resolve(CACHE, 'notes.mp4'),
+  /** The fixture's first third: its moov (at the front) lists 355 frames, its mdat holds about a third of them. */
   truncated: resolve(CACHE, 'truncated.mp4'),
+  /** The fixture cut 200 bytes into its mdat: no complete frame. */
+  truncatedEarly: resolve(CACHE, 'truncated-early.mp4'),
   empty: resolve(CACHE, 'empty.mp4'),
   audioOnly: resolve(CACHE, 'audio-only.m4a'),
 };

@@ -11,15 +11,18 @@ import { AppError } from '../errors';
 import { canonicalArgs } from './filter';
 import { parseProbe, probeArgs, type VideoMeta } from './probe';
 import { PpmSplitter, type RgbFrame } from './ppm-stream';
-import type { DecodeOptions } from './frames';
+import type { DecodeEnd, DecodeOptions } from './frames';
+import { collectWarnings, undecodableCodec, unsupportedCodecDetail, WARNING_LOG_ARGS } from './log';
 
 const MOUNT = '/input';
 const OUTPUT = '/frames.ppm';
 
 export interface LoadedCore {
   core: FFmpegCore;
-  /** stderr lines of the last command, for error messages. */
+  /** stderr lines of the last command (the last 400 kept), for error messages. */
   log: string[];
+  /** Every stderr line of the last command with a level prefix (warning and above), for the decode's warnings. */
+  leveled: string[];
   stdout: string[];
 }
 
@@ -30,8 +33,10 @@ export async function loadCore(wasm: WebAssembly.Module): Promise<LoadedCore> {
       return {};
     },
   });
-  const loaded: LoadedCore = { core, log: [], stdout: [] };
+  const loaded: LoadedCore = { core, log: [], leveled: [], stdout: [] };
   core.setLogger(({ type, message }) => {
+    // bounded: a long damaged video logs a line per broken macroblock row, and only the kinds are kept
+    if (type === 'stderr' && /\[(?:panic|fatal|error|warning)\] /.test(message) && loaded.leveled.length < 100_000) loaded.leveled.push(message);
     const into = type === 'stdout' ? loaded.stdout : loaded.log;
     into.push(message);
     if (into.length > 400) into.splice(0, into.length - 400);
@@ -47,6 +52,7 @@ function mountFile(c: LoadedCore, file: File): string {
 
 function run(c: LoadedCore, fn: () => number): number {
   c.log.length = 0;
+  c.leveled.length = 0;
   c.stdout.length = 0;
   const ret = fn();
   c.core.reset();
@@ -71,17 +77,20 @@ export function probe(c: LoadedCore, file: File): VideoMeta {
   const path = mountFile(c, file);
   try {
     // ffprobe's exit status is not reported by this core (ret stays -1), so judge by what it printed.
-    // Packets are counted (a read of the file, no decoding) so that a truncated file is caught here.
+    // Packets are counted (a read of the file, no decoding): a stream without frame count (mkv) gets one.
+    // A damaged file (a truncated mdat, corrupt packets) is not refused here: the decode gives the frames that
+    // native ffmpeg gives, and reports what it met (DecodeEnd.warnings).
     run(c, () => c.core.ffprobe(...probeArgs(path, true)));
     const why = lastErrors(c);
     const printed = c.stdout.join('\n');
     if (/moov atom not found/i.test(why) && !startsLikeMp4(file)) throw new AppError('E_NOT_VIDEO', why);
-    if (/moov atom not found|partial file|truncat|End of file/i.test(why)) throw new AppError('E_DECODE', why);
+    // an mp4 without its index (moov) holds no frame that any decoder can find
+    if (/moov atom not found/i.test(why)) throw new AppError('E_DECODE', why);
     if (c.log.length > 0 && !/"streams"/.test(printed)) throw new AppError('E_NOT_VIDEO', why);
     const meta = parseProbe(printed);
-    if (meta.packetCount !== null && meta.frameCount !== null && meta.packetCount < meta.frameCount) {
-      throw new AppError('E_DECODE', `the file lists ${meta.frameCount} frames but holds ${meta.packetCount}: truncated`);
-    }
+    const undecodable = undecodableCodec(c.log);
+    if (undecodable !== null && undecodable === meta.codec)
+      throw new AppError('E_UNSUPPORTED_CODEC', unsupportedCodecDetail(meta.codec, meta.codecDescription));
     return meta;
   } finally {
     c.core.FS.unmount(MOUNT);
@@ -92,9 +101,13 @@ export type { DecodeOptions };
 
 /**
  * Decodes `file` with the canonical filter graph; `onFrame` receives every frame, in order, synchronously while
- * ffmpeg runs (it may block to apply back-pressure). Returns the number of frames.
+ * ffmpeg runs (it may block to apply back-pressure). Returns the number of frames and ffmpeg's warnings.
+ *
+ * A damaged file gives what native ffmpeg gives: the frames it can decode (a truncated file its first frames, a
+ * corrupt one its concealed frames), with the decoder's complaints as warnings. Only a file that gives no frame
+ * is an error.
  */
-export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: (f: RgbFrame) => void): number {
+export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: (f: RgbFrame) => void): DecodeEnd {
   if (file.size === 0) throw new AppError('E_EMPTY_FILE');
   const path = mountFile(c, file);
   let count = 0;
@@ -113,18 +126,24 @@ export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: 
   if (FS.analyzePath(OUTPUT).exists) FS.unlink(OUTPUT);
   FS.mkdev(OUTPUT, 0o666, dev);
   try {
-    // the core prepends "-nostdin -y" itself; canonicalArgs repeats them harmlessly
-    const args = canonicalArgs(path, OUTPUT, { ...opts, muxer: 'ppm' });
+    // the core prepends "-nostdin -y" itself; canonicalArgs repeats them harmlessly. The log level changes what
+    // ffmpeg prints, never what it decodes.
+    const args = [...WARNING_LOG_ARGS, ...canonicalArgs(path, OUTPUT, { ...opts, muxer: 'ppm' })];
     const ret = run(c, () => c.core.exec(...args));
     if (ret !== 0) {
       const why = lastErrors(c);
-      if (count === 0 && /Invalid data|could not find codec|Unknown format/i.test(why)) throw new AppError('E_NOT_VIDEO', why);
+      const codec = count === 0 ? undecodableCodec(c.log) : null;
+      if (codec !== null) throw new AppError('E_UNSUPPORTED_CODEC', unsupportedCodecDetail(codec));
+      if (count === 0 && /Invalid data|could not find codec|Unknown format/i.test(why) && !/partial file|Packet corrupt/i.test(c.log.join('\n')))
+        throw new AppError('E_NOT_VIDEO', why);
       if (/does not contain any stream|Output file #0 does not contain/i.test(why)) throw new AppError('E_NO_VIDEO_STREAM', why);
+      // e.g. an mp4 cut before its first frame was complete: nothing to decode (native ffmpeg gives nothing either)
+      if (count === 0) throw new AppError('E_NO_FRAMES', why);
       throw new AppError('E_DECODE', `ffmpeg exit ${ret} after ${count} frames: ${why}`);
     }
     if (!splitter.idle) throw new AppError('E_DECODE', 'the last frame is incomplete');
     if (count === 0) throw new AppError('E_NO_FRAMES', lastErrors(c));
-    return count;
+    return { frameCount: count, warnings: collectWarnings(c.leveled, path) };
   } finally {
     FS.unlink(OUTPUT);
     FS.unmount(MOUNT);

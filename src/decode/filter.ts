@@ -22,8 +22,13 @@ export function canonicalFilter(fps?: number): string {
 /** Output options that go with the filter (after the input): every frame once, video only, bit-exact. */
 export const CANONICAL_OUTPUT_ARGS = ['-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-flags:v', '+bitexact'] as const;
 
-/** Global options (before the input). */
-export const CANONICAL_INPUT_ARGS = ['-fflags', '+bitexact'] as const;
+/**
+ * Input options (before the input). One decoder thread: ffmpeg.wasm's core has one, and on a damaged H.264 stream
+ * the error concealment of a frame-threaded decoder depends on the thread count (native ffmpeg's default is the
+ * machine's core count), so native and wasm frames are equal only with the count pinned. Intact streams decode
+ * to the same frames with any count.
+ */
+export const CANONICAL_INPUT_ARGS = ['-threads', '1', '-fflags', '+bitexact'] as const;
 
 /**
  * The full ffmpeg argument list (without the program name) that decodes `input` to raw rgb24 frames in `output`

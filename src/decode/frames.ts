@@ -14,6 +14,19 @@ export interface FrameBatch {
   frames: Uint8Array[];
 }
 
+/** One kind of decoder warning or error (normalised: numbers and addresses removed) and how often it came. */
+export interface DecodeWarning {
+  message: string;
+  count: number;
+}
+
+/** What a decode ends with. */
+export interface DecodeEnd {
+  frameCount: number;
+  /** ffmpeg's warnings and errors during the decode, by kind (empty when it decoded cleanly). */
+  warnings: DecodeWarning[];
+}
+
 /** What a caller of the decode client asks for. */
 export interface DecodeStreamOptions extends DecodeOptions {
   /** Only count: batches carry empty frame buffers. */
@@ -21,4 +34,6 @@ export interface DecodeStreamOptions extends DecodeOptions {
   batchFrames?: number;
   maxInFlight?: number;
   signal?: AbortSignal;
+  /** Called once when the decode has finished (not when it is broken off). */
+  onEnd?: (end: DecodeEnd) => void;
 }

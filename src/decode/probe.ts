@@ -25,12 +25,15 @@ export interface VideoMeta {
   /** Video packets actually present in the file (when counted); null when not counted. */
   packetCount: number | null;
   codec: string;
+  /** ffmpeg's long name of the codec and the encoder the file names, when known ("Alliance for Open Media AV1, Lavc59.37.100 libaom-av1"). */
+  codecDescription?: string;
   hasAudio: boolean;
 }
 
 interface ProbeStream {
   codec_type?: string;
   codec_name?: string;
+  codec_long_name?: string;
   width?: number;
   height?: number;
   avg_frame_rate?: string;
@@ -62,6 +65,12 @@ function rotationOf(s: ProbeStream): number {
     deg = -side.rotation; // display matrix: counter-clockwise degrees
   else if (s.tags?.rotate) deg = Number(s.tags.rotate);
   return (((Math.round(deg / 90) * 90) % 360) + 360) % 360;
+}
+
+function describeCodec(s: ProbeStream): string | undefined {
+  const encoder = s.tags?.ENCODER ?? s.tags?.encoder;
+  const parts = [s.codec_long_name, encoder].filter((p): p is string => !!p && p !== s.codec_name);
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 /** Parse ffprobe JSON; throws E_NOT_VIDEO / E_NO_VIDEO_STREAM. */
@@ -100,6 +109,7 @@ export function parseProbe(jsonText: string): VideoMeta {
     frameCount: count(listed) ?? count(packets),
     packetCount: video.nb_read_packets === undefined ? null : Number(video.nb_read_packets),
     codec: video.codec_name ?? 'unknown',
+    codecDescription: describeCodec(video),
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
   };
 }

@@ -1,8 +1,8 @@
 /** Messages between a decode client and the decode worker (plain postMessage; buffers are transferred). */
 import type { ErrorInfo } from '../errors';
-import type { DecodeOptions, FrameBatch } from './frames';
+import type { DecodeOptions, DecodeWarning, FrameBatch } from './frames';
 
-export type { DecodeOptions, DecodeStreamOptions, FrameBatch } from './frames';
+export type { DecodeEnd, DecodeOptions, DecodeStreamOptions, DecodeWarning, FrameBatch } from './frames';
 import type { VideoMeta } from './probe';
 
 export type DecodeRequest =
@@ -25,5 +25,5 @@ export type DecodeRequest =
 export type DecodeResponse =
   | { type: 'probe'; meta: VideoMeta; thumbnail?: { width: number; height: number; data: Uint8Array } }
   | { type: 'batch'; batch: FrameBatch }
-  | { type: 'end'; frameCount: number }
+  | { type: 'end'; frameCount: number; warnings: DecodeWarning[] }
   | { type: 'error'; error: ErrorInfo };

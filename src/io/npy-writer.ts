@@ -39,6 +39,11 @@ export class NpyRowWriter {
     return this.rows;
   }
 
+  /** Closes the file without checking it is complete (a run that failed); its storage handle is released. */
+  async abandon(): Promise<void> {
+    await this.file.close();
+  }
+
   async close(): Promise<void> {
     if (this.rows !== this.shape[0]) throw new Error(`${this.name}: ${this.rows} of ${this.shape[0]} rows written`);
     await this.file.close();

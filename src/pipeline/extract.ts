@@ -190,6 +190,11 @@ class StreamState {
     }
   }
 
+  /** Closes the files of a run that failed (OPFS allows one open handle per file: a second run must open them). */
+  async abandon(): Promise<void> {
+    await Promise.allSettled([this.writers.fc.abandon(), this.writers.map.abandon(), this.writers.logits.abandon()]);
+  }
+
   async close(chunks: number): Promise<StreamResult> {
     await this.writers.fc.close();
     await this.writers.map.close();
@@ -243,10 +248,21 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
   const chunks = planChunks(T, req.maxChunkFrames);
   const steps = stepCount(T);
   const states: Partial<Record<StreamName, StreamState>> = {};
-  for (const name of ['rgb', 'flow'] as const) {
-    const model = req.models[name];
-    if (model) states[name] = await StreamState.open(name, model, real, chunks, steps, req.out);
+  try {
+    for (const name of ['rgb', 'flow'] as const) {
+      const model = req.models[name];
+      if (model) states[name] = await StreamState.open(name, model, real, chunks, steps, req.out);
+    }
+    return await runStreams(req, states, chunks.length, steps);
+  } catch (e) {
+    // e.g. FrameCountMismatch: the caller runs again into the same files
+    await Promise.allSettled(Object.values(states).map((s) => s.abandon()));
+    throw e;
   }
+}
+
+async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName, StreamState>>, chunkCount: number, steps: number): Promise<ExtractResult> {
+  const n = req.decodedFrames;
   const { rgb, flow } = states;
   const progress: ExtractProgress = { decodedFrames: 0, totalFrames: n, flowPairs: 0, steps: {}, totalSteps: steps };
   let lastReport = -Infinity;
@@ -305,7 +321,7 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
   for (const s of [rgb, flow]) {
     if (!s) continue;
     await s.runReady(report, clock);
-    result.streams[s.name] = await s.close(chunks.length);
+    result.streams[s.name] = await s.close(chunkCount);
   }
   result.stageSeconds = clock.seconds();
   return result;

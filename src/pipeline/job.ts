@@ -5,7 +5,7 @@
  * worker passes ffmpeg.wasm, OPFS, the flow workers and the model runtime; tests pass fakes), so this file has no
  * DOM and no engine of its own.
  */
-import type { DecodeStreamOptions, FrameBatch } from '../decode/frames';
+import type { DecodeEnd, DecodeStreamOptions, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { AppError } from '../errors';
 import type { FlowEngine, ToEntry } from '../flow/engine-api';
@@ -277,7 +277,13 @@ export function createPipeline(env: JobEnv): PipelineService {
       try {
         const names = await env.labels();
         const out = await env.results.fresh(req.id);
-        const decodeOptions = { fps: settings.fps ?? undefined, maxFrames: settings.maxFrames ?? undefined, signal };
+        let lastEnd: DecodeEnd | null = null;
+        const decodeOptions: DecodeStreamOptions = {
+          fps: settings.fps ?? undefined,
+          maxFrames: settings.maxFrames ?? undefined,
+          signal,
+          onEnd: (end) => (lastEnd = end),
+        };
         const { flowPreview } = env;
         let loseGpuAt = __TEST_HOOKS__ ? req.loseGpuAfterFrames : undefined;
         return await runVideo({
@@ -291,6 +297,7 @@ export function createPipeline(env: JobEnv): PipelineService {
             return n;
           },
           frames: () => env.decode(req.file, decodeOptions),
+          decodeWarnings: () => lastEnd?.warnings ?? [],
           models,
           flow,
           fps: settings.fps,

@@ -5,6 +5,7 @@
  * filter). Both streams have n − 1 entries; stream index s is decoded frame s + 1 (RGB: that frame; flow: the
  * flow from frame s to frame s + 1). Times are frame index / fps.
  */
+import type { DecodeWarning } from '../decode/frames';
 import { receptiveWindow } from './geometry';
 
 export interface StepWindow {
@@ -78,6 +79,11 @@ export interface VideoMetaJson {
     duration: number;
     rotation: number;
   };
+  /**
+   * What the decoder reported (ffmpeg's warnings and errors by kind, and a frame count that differs from the
+   * container's); empty when the video decoded cleanly. The features are those of the frames that were decoded.
+   */
+  decodeWarnings: DecodeWarning[];
   crop: { size: number; top: number; left: number };
   numbering: string;
   flow?: { mode: 'float' | 'jpeg8'; backend: string; algorithm: string; params: Record<string, number>; bound: number };

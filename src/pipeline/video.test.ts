@@ -48,7 +48,7 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
       fps: 25,
       fpsFraction: '25/1',
       duration: n / 25,
-      frameCount: n,
+      frameCount: expectedFrames ?? n,
       packetCount: n,
       codec: 'h264',
       hasAudio: false,
@@ -67,6 +67,23 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
   };
 }
 
+/** Like OPFS: a file has at most one open handle (createSyncAccessHandle refuses a second). */
+class ExclusiveDir extends MemoryDir {
+  readonly open = new Set<string>();
+  override async create(name: string) {
+    if (this.open.has(name)) throw new Error(`${name} is already open`);
+    const f = await super.create(name);
+    this.open.add(name);
+    return {
+      ...f,
+      close: () => {
+        this.open.delete(name);
+        return f.close();
+      },
+    };
+  }
+}
+
 const fc = (j: { out: MemoryDir }) => [...(decodeNpy(j.out.files.get('rgb_fc.npy') as Uint8Array).data as Float32Array)];
 
 describe('runVideo frame count', () => {
@@ -80,6 +97,7 @@ describe('runVideo frame count', () => {
     expect(Object.keys(s.meta.stageSeconds ?? {}).sort()).toEqual(['decodeWait', 'i3d_rgb', 'prepare', 'write']);
     const busy = Object.values(s.meta.stageSeconds ?? {}).reduce((a, b) => a + b, 0);
     expect(busy).toBeLessThanOrEqual(s.meta.seconds.extract + 0.01);
+    expect(s.meta.decodeWarnings).toEqual([]);
     expect(Object.keys(s.files)).toEqual(
       expect.arrayContaining(['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz', 'meta.json', 'predictions.json']),
     );
@@ -109,6 +127,29 @@ describe('runVideo frame count', () => {
       const s = await runVideo(j);
       expect(s.meta.video.decodedFrames).toBe(40);
       expect(fc(j)).toEqual(fc(right));
+      // the wrong count is reported, not refused
+      expect(s.meta.decodeWarnings).toEqual([{ message: `container lists ${wrong} frames, decoded 40`, count: 1 }]);
     });
   }
+
+  it('releases the files of the planned run before running again (one open handle per file, as in OPFS)', async () => {
+    const j = job(23, 40, async () => 23);
+    const dir = new ExclusiveDir();
+    j.out = dir;
+    const s = await runVideo(j);
+    expect(s.meta.video.decodedFrames).toBe(23);
+    expect(dir.open.size).toBe(0);
+  });
+
+  it("writes the decoder's warnings into meta.json, after the frame-count mismatch", async () => {
+    const j = job(40, 50, async () => 40);
+    j.decodeWarnings = () => [{ message: 'h264: Invalid NAL unit size (# > #).', count: 2 }];
+    const s = await runVideo(j);
+    const written = JSON.parse(new TextDecoder().decode(j.out.files.get('meta.json'))) as { decodeWarnings: unknown };
+    expect(written.decodeWarnings).toEqual([
+      { message: 'container lists 50 frames, decoded 40', count: 1 },
+      { message: 'h264: Invalid NAL unit size (# > #).', count: 2 },
+    ]);
+    expect(s.meta.decodeWarnings).toEqual(written.decodeWarnings);
+  });
 });

@@ -3,7 +3,7 @@
  * through the selected streams, then write predictions.json, meta.json and the .npz bundle next to the .npy
  * files. Pure orchestration: decoding, models, flow and storage are injected.
  */
-import type { FrameBatch } from '../decode/frames';
+import type { DecodeWarning, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { writeZip } from '../io/bundle';
 import type { OutputDir } from '../io/output';
@@ -33,6 +33,8 @@ export interface VideoJob {
   /** Decoded frame count with these options (a decode pass that only counts). */
   countFrames(): Promise<number>;
   frames(): AsyncIterable<FrameBatch>;
+  /** ffmpeg's warnings of the last complete decode (frames() or countFrames()). */
+  decodeWarnings?(): DecodeWarning[];
   models: Partial<Record<StreamName, VideoModel>>;
   flow?: FlowEngine & { backend: string };
   fps: number | null;
@@ -115,6 +117,11 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     },
     (k) => job.classNames(k),
   );
+  const decodeWarnings = [...(job.decodeWarnings?.() ?? [])];
+  // the container's count was wrong (a truncated or damaged file): a warning, the features are the decoded frames'
+  if (job.expectedFrames != null && decodedFrames !== job.expectedFrames) {
+    decodeWarnings.unshift({ message: `container lists ${job.probe.frameCount ?? job.expectedFrames} frames, decoded ${decodedFrames}`, count: 1 });
+  }
   const meta: VideoMetaJson = {
     format: 'i3d-features/1',
     app: APP_ID,
@@ -131,6 +138,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
       duration: job.probe.duration,
       rotation: job.probe.rotation,
     },
+    decodeWarnings,
     crop: { size: CROP, ...cropOrigin(res.width, res.height) },
     numbering: 'decoded frames are numbered from 0; stream entry s is decoded frame s+1 (RGB: that frame; flow: from frame s to s+1); time = frame / fps',
     flow:

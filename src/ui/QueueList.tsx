@@ -23,6 +23,19 @@ function Metadata({ item }: { item: QueueItem }) {
   );
 }
 
+/** The decoder complained (a damaged file): the features are those of the frames it could decode. */
+function DecodeWarnings({ item }: { item: QueueItem }) {
+  const warnings = item.summary?.meta.decodeWarnings ?? [];
+  if (warnings.length === 0) return null;
+  const total = warnings.reduce((n, w) => n + w.count, 0);
+  const title = warnings.map((w) => (w.count > 1 ? `${w.message} (×${w.count})` : w.message)).join('\n');
+  return (
+    <span className="badge warning" role="status" data-testid="decode-warnings" data-count={total} title={title}>
+      ⚠ {total === 1 ? '1 decoder warning' : `${total} decoder warnings`}
+    </span>
+  );
+}
+
 function Row({ item }: { item: QueueItem }) {
   const removeItem = useStore((s) => s.removeItem);
   return (
@@ -37,7 +50,7 @@ function Row({ item }: { item: QueueItem }) {
       </div>
       <div className="body">
         <div className="title">
-          <strong data-testid="name">{item.name}</strong> <span className="size">{formatBytes(item.bytes)}</span>
+          <strong data-testid="name">{item.name}</strong> <span className="size">{formatBytes(item.bytes)}</span> <DecodeWarnings item={item} />
         </div>
         {item.status === 'probing' ? <p className="status">Reading…</p> : null}
         {item.status === 'queued' ? <p className="status">Waiting…</p> : null}

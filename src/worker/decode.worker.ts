@@ -35,7 +35,7 @@ async function handle(req: DecodeRequest): Promise<void> {
     }
   };
   let index = 0;
-  const frameCount = decode(core, req.file, req.options, (f) => {
+  const end = decode(core, req.file, req.options, (f) => {
     if (pending && (pending.width !== f.width || pending.height !== f.height)) flush();
     pending ??= { start: index, width: f.width, height: f.height, frames: [] };
     pending.frames.push(req.countOnly ? EMPTY : f.data);
@@ -43,7 +43,7 @@ async function handle(req: DecodeRequest): Promise<void> {
     if (pending.frames.length >= req.batchFrames) flush();
   });
   flush();
-  post({ type: 'end', frameCount });
+  post({ type: 'end', frameCount: end.frameCount, warnings: end.warnings });
 }
 
 self.onmessage = (ev: MessageEvent<DecodeRequest>) => {

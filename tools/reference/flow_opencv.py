@@ -56,8 +56,12 @@ PARAM_SETTERS = {
 
 
 def decode_video(path, filt, max_frames):
-    """rgb24 frames (n, H, W, 3) from the native ffmpeg CLI with the canonical filter graph."""
-    args = ['ffmpeg', '-nostdin', '-hide_banner', '-fflags', '+bitexact', '-i', path, '-vf', filt,
+    """rgb24 frames (n, H, W, 3) from the native ffmpeg CLI with the canonical filter graph.
+
+    One decoder thread (as ffmpeg.wasm's single-thread core): on a damaged stream the error concealment of
+    frame-threaded H.264 decoding depends on the thread count (so on the machine's cores); on an intact one the
+    frames are the same either way."""
+    args = ['ffmpeg', '-nostdin', '-hide_banner', '-threads', '1', '-fflags', '+bitexact', '-i', path, '-vf', filt,
             '-fps_mode', 'passthrough', '-an', '-sn', '-dn', '-flags:v', '+bitexact']
     if max_frames is not None:
         args += ['-frames:v', str(max_frames)]
