@@ -1,21 +1,21 @@
 import { useCallback } from 'react';
 import { useStore } from '../state/store';
 import { DropZone } from './DropZone';
+import { sortIntake, type Intake } from './intake';
+import { IntakeNotice } from './IntakeNotice';
 import { ModelsPanel } from './ModelsPanel';
 import { QueueList } from './QueueList';
 import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
 
-const isCheckpoint = (f: File) => /\.(pt|pth)$/i.test(f.name);
-
 export function App() {
   const addFiles = useStore((s) => s.addFiles);
   const importModel = useStore((s) => s.importModel);
-  const onFiles = useCallback(
-    (files: File[]) => {
-      for (const f of files.filter(isCheckpoint)) void importModel({ file: f, name: f.name });
-      const videos = files.filter((f) => !isCheckpoint(f));
-      if (videos.length > 0) addFiles(videos);
+  const onIntake = useCallback(
+    (intake: Intake<File>) => {
+      const { videos, checkpoints, skipped } = sortIntake(intake);
+      for (const f of checkpoints) void importModel({ file: f, name: f.name });
+      if (videos.length > 0 || skipped > 0) addFiles(videos, { skipped });
     },
     [addFiles, importModel],
   );
@@ -30,7 +30,8 @@ export function App() {
       <main>
         <ModelsPanel />
         <SettingsPanel />
-        <DropZone onFiles={onFiles} />
+        <DropZone onIntake={onIntake} />
+        <IntakeNotice />
         <Toolbar />
         <QueueList />
       </main>
