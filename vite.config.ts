@@ -30,7 +30,8 @@ export default defineConfig(({ mode }) => {
       tvl1Wasm,
       react(),
       VitePWA({
-        registerType: 'autoUpdate',
+        // a new version waits for the user's click (src/app/main.tsx): never a reload in the middle of a batch
+        registerType: 'prompt',
         injectRegister: false,
         manifest: {
           name: 'I3D features',
@@ -45,8 +46,9 @@ export default defineConfig(({ mode }) => {
           globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
           globIgnores: ['**/harness*', '**/headless*', '**/e2e/**'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+          // the first install controls the open page at once (it works offline from the first visit); an update
+          // waits (no skipWaiting) until the user applies it
           clientsClaim: true,
-          skipWaiting: true,
           navigateFallbackDenylist: [/^\/e2e\//, /^\/headless/],
         },
       }),

@@ -7,6 +7,7 @@ import { ModelsPanel } from './ModelsPanel';
 import { QueueList } from './QueueList';
 import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
+import { UpdatePrompt } from './UpdatePrompt';
 
 export function App() {
   const addFiles = useStore((s) => s.addFiles);
@@ -28,6 +29,7 @@ export function App() {
         </p>
       </header>
       <main>
+        <UpdatePrompt />
         <ModelsPanel />
         <SettingsPanel />
         <DropZone onIntake={onIntake} />
