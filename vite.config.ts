@@ -40,10 +40,16 @@ export default defineConfig(({ mode }) => {
           theme_color: '#1d3557',
           background_color: '#ffffff',
           display: 'standalone',
-          icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+          // PNGs drawn by tools/icons.mjs (committed in public/): what install prompts and home screens need
+          icons: [
+            { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+            { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+            { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+            { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          ],
         },
         workbox: {
-          globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
+          globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,txt,json}'],
           globIgnores: ['**/harness*', '**/headless*', '**/e2e/**'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
           // the first install controls the open page at once (it works offline from the first visit); an update
