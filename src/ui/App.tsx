@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { useStore } from '../state/store';
+import { CapabilitiesPanel } from './CapabilitiesPanel';
 import { DropZone } from './DropZone';
 import { sortIntake, type Intake } from './intake';
 import { IntakeNotice } from './IntakeNotice';
@@ -36,6 +37,7 @@ export function App() {
         <IntakeNotice />
         <Toolbar />
         <QueueList />
+        <CapabilitiesPanel />
       </main>
     </div>
   );
