@@ -60,7 +60,8 @@ export default defineConfig(({ mode, command, isPreview }) => {
       tvl1Wasm,
       react(),
       VitePWA({
-        registerType: 'autoUpdate',
+        // a new version waits for the user's click (src/app/main.tsx): never a reload in the middle of a batch
+        registerType: 'prompt',
         injectRegister: false,
         manifest: {
           name: 'I3D features',
@@ -69,14 +70,21 @@ export default defineConfig(({ mode, command, isPreview }) => {
           theme_color: '#1d3557',
           background_color: '#ffffff',
           display: 'standalone',
-          icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' }],
+          // PNGs drawn by tools/icons.mjs (committed in public/): what install prompts and home screens need
+          icons: [
+            { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+            { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+            { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+            { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          ],
         },
         workbox: {
-          globPatterns: ['**/*.{js,mjs,css,html,svg,wasm,txt,json}'],
+          globPatterns: ['**/*.{js,mjs,css,html,svg,png,wasm,txt,json}'],
           globIgnores: ['**/harness*', '**/headless*', '**/e2e/**'],
           maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+          // the first install controls the open page at once (it works offline from the first visit); an update
+          // waits (no skipWaiting) until the user applies it
           clientsClaim: true,
-          skipWaiting: true,
           navigateFallbackDenylist: [/^\/e2e\//, /^\/headless/],
         },
       }),

@@ -13,7 +13,7 @@ import { AppError } from '../errors';
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import { downloadFromOpfs } from '../io/download';
 import type { ModelDtype } from '../model/types';
-import type { Capabilities } from '../platform/capabilities';
+import type { CapabilityReport } from '../platform/policy';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 import '../worker/transfer-errors';
 import type { ExtractRequest, ModelSource, PipelineApi, ProbeInfo, ResultFolder } from '../worker/pipeline.api';
@@ -100,7 +100,7 @@ export class PipelineBridge {
     return this.call((api) => api.releaseModels());
   }
 
-  capabilities(): Promise<Capabilities> {
+  capabilities(): Promise<CapabilityReport> {
     return this.call((api) => api.capabilities());
   }
 

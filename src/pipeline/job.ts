@@ -19,7 +19,7 @@ import type { FeatureArrays } from '../model/features';
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { Device, ModelDtype } from '../model/types';
-import type { Capabilities, DevicePreference } from '../platform/policy';
+import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
 import type { StreamName } from './extract';
 import { flowEntry } from './flow-entry';
 import { estimateOutputBytes, expectedFrames } from './output-size';
@@ -133,7 +133,8 @@ export interface PipelineService {
   importModel(source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void, signal: AbortSignal): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
-  capabilities(): Promise<Capabilities>;
+  /** What this browser offers, with what `auto` picks and why. */
+  capabilities(): Promise<CapabilityReport>;
   releaseModels(): Promise<void>;
 }
 
@@ -351,7 +352,7 @@ export function createPipeline(env: JobEnv): PipelineService {
       await env.runtime.release(id);
       await env.models.remove(id);
     },
-    capabilities: () => env.capabilities(),
+    capabilities: async () => capabilityReport(await env.capabilities()),
     releaseModels: () => env.runtime.release(),
   };
 }

@@ -30,3 +30,25 @@ export function resolveDevice(pref: DevicePreference, caps: Capabilities): 'webg
   if (pref === 'auto') return caps.webgpu && !caps.softwareAdapter ? 'webgpu' : 'wasm';
   return pref;
 }
+
+/** The device `auto` resolves to on these capabilities, and why, in words for the user. */
+export interface DeviceChoice {
+  device: 'webgpu' | 'wasm';
+  reason: string;
+}
+
+export function explainAuto(caps: Capabilities): DeviceChoice {
+  const device = resolveDevice('auto', caps);
+  if (!caps.webgpu) return { device, reason: 'this browser offers no WebGPU adapter' };
+  if (caps.softwareAdapter)
+    return { device, reason: `the WebGPU adapter (${caps.adapter ?? 'unknown'}) is a software one, emulated on the CPU and far slower than WebAssembly` };
+  return { device, reason: `a hardware WebGPU adapter (${caps.adapter ?? 'unknown'}) is available` };
+}
+
+/** The capabilities with the policy's answers: what `auto` picks, and the threads an engine uses. */
+export interface CapabilityReport extends Capabilities {
+  auto: DeviceChoice;
+  threads: number;
+}
+
+export const capabilityReport = (caps: Capabilities): CapabilityReport => ({ ...caps, auto: explainAuto(caps), threads: threadCount(caps.cores) });

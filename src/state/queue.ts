@@ -29,7 +29,14 @@ export interface QueueItem {
 export interface QueueSlice {
   queue: QueueItem[];
   running: boolean;
-  addFiles(files: Iterable<File>): void;
+  /**
+   * Queues videos and probes each. `skipped`: how many other files came with them (a dropped folder's documents,
+   * images …); with any, `intakeReport` says how many were added and skipped until dismissed.
+   */
+  addFiles(files: Iterable<File>, options?: { skipped?: number }): void;
+  /** The last intake that left files out: the videos it added and the files it skipped. */
+  intakeReport: { added: number; skipped: number } | null;
+  dismissIntakeReport(): void;
   removeItem(id: string): void;
   updateItem(id: string, patch: Partial<QueueItem>): void;
   /** Extracts every ready (or failed, when retrying) video, one after the other. */
@@ -57,7 +64,11 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
   queue: [],
   running: false,
   bundleStatus: { busy: false },
-  addFiles(files) {
+  intakeReport: null,
+  dismissIntakeReport() {
+    set({ intakeReport: null });
+  },
+  addFiles(files, { skipped = 0 } = {}) {
     const items: QueueItem[] = [...files].map((file) => ({
       id: `v${++counter}`,
       file,
@@ -65,7 +76,7 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
       bytes: file.size,
       status: 'probing',
     }));
-    set((s) => ({ queue: [...s.queue, ...items] }));
+    set((s) => ({ queue: [...s.queue, ...items], intakeReport: skipped > 0 ? { added: items.length, skipped } : null }));
     for (const item of items) {
       bridge()
         .probe(item.file)

@@ -1,21 +1,23 @@
 import { useCallback } from 'react';
 import { useStore } from '../state/store';
+import { CapabilitiesPanel } from './CapabilitiesPanel';
 import { DropZone } from './DropZone';
+import { sortIntake, type Intake } from './intake';
+import { IntakeNotice } from './IntakeNotice';
 import { ModelsPanel } from './ModelsPanel';
 import { QueueList } from './QueueList';
 import { SettingsPanel } from './SettingsPanel';
 import { Toolbar } from './Toolbar';
-
-const isCheckpoint = (f: File) => /\.(pt|pth)$/i.test(f.name);
+import { UpdatePrompt } from './UpdatePrompt';
 
 export function App() {
   const addFiles = useStore((s) => s.addFiles);
   const importModel = useStore((s) => s.importModel);
-  const onFiles = useCallback(
-    (files: File[]) => {
-      for (const f of files.filter(isCheckpoint)) void importModel({ file: f, name: f.name });
-      const videos = files.filter((f) => !isCheckpoint(f));
-      if (videos.length > 0) addFiles(videos);
+  const onIntake = useCallback(
+    (intake: Intake<File>) => {
+      const { videos, checkpoints, skipped } = sortIntake(intake);
+      for (const f of checkpoints) void importModel({ file: f, name: f.name });
+      if (videos.length > 0 || skipped > 0) addFiles(videos, { skipped });
     },
     [addFiles, importModel],
   );
@@ -28,11 +30,14 @@ export function App() {
         </p>
       </header>
       <main>
+        <UpdatePrompt />
         <ModelsPanel />
         <SettingsPanel />
-        <DropZone onFiles={onFiles} />
+        <DropZone onIntake={onIntake} />
+        <IntakeNotice />
         <Toolbar />
         <QueueList />
+        <CapabilitiesPanel />
       </main>
     </div>
   );

@@ -1,9 +1,17 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
+import { pickedFolder, VIDEO_ACCEPT, type Intake } from './intake';
+import { readDrop } from './intake-dom';
 
-/** Accepts files dropped anywhere on the page, or chosen with the picker. */
-export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
-  const input = useRef<HTMLInputElement>(null);
+/** Accepts files and folders dropped anywhere on the page, or chosen with the pickers. */
+export function DropZone({ onIntake }: { onIntake: (intake: Intake<File>) => void }) {
+  const filesInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
+
+  useEffect(() => {
+    // not a React attribute: set on the element (Chromium, Firefox and Safari all know it)
+    if (folderInput.current) folderInput.current.webkitdirectory = true;
+  }, []);
 
   useEffect(() => {
     const onDragOver = (e: DragEvent) => {
@@ -17,8 +25,13 @@ export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
     const onDrop = (e: DragEvent) => {
       e.preventDefault();
       setOver(false);
-      const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length > 0) onFiles(files);
+      if (!e.dataTransfer) return;
+      readDrop(e.dataTransfer).then(
+        (intake) => {
+          if (intake.chosen.length + intake.inFolders.length + intake.unreadable > 0) onIntake(intake);
+        },
+        () => undefined,
+      );
     };
     window.addEventListener('dragover', onDragOver);
     window.addEventListener('dragleave', onDragLeave);
@@ -28,24 +41,34 @@ export function DropZone({ onFiles }: { onFiles: (files: File[]) => void }) {
       window.removeEventListener('dragleave', onDragLeave);
       window.removeEventListener('drop', onDrop);
     };
-  }, [onFiles]);
+  }, [onIntake]);
 
-  const onPick = (e: ChangeEvent<HTMLInputElement>) => {
+  const onPickFiles = (e: ChangeEvent<HTMLInputElement>) => {
     const files = [...(e.target.files ?? [])];
     e.target.value = '';
-    if (files.length > 0) onFiles(files);
+    if (files.length > 0) onIntake({ chosen: files, inFolders: [], unreadable: 0 });
+  };
+  const onPickFolder = (e: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(e.target.files ?? [])];
+    e.target.value = '';
+    if (files.length > 0) onIntake(pickedFolder(files));
   };
 
   return (
     <section className={over ? 'dropzone over' : 'dropzone'} data-testid="dropzone">
       <p>
-        Drop videos anywhere on this page, or{' '}
-        <button type="button" onClick={() => input.current?.click()}>
+        Drop videos or folders of videos anywhere on this page, or{' '}
+        <button type="button" onClick={() => filesInput.current?.click()}>
           choose files
+        </button>{' '}
+        or{' '}
+        <button type="button" onClick={() => folderInput.current?.click()} data-testid="choose-folder">
+          choose a folder
         </button>
       </p>
       <p className="hint">Everything runs on this computer: the videos never leave it.</p>
-      <input ref={input} type="file" multiple accept="video/*,.mkv,.avi,.mov,.webm,.mp4" hidden onChange={onPick} data-testid="file-input" />
+      <input ref={filesInput} type="file" multiple accept={VIDEO_ACCEPT} hidden onChange={onPickFiles} aria-label="Video files" data-testid="file-input" />
+      <input ref={folderInput} type="file" hidden onChange={onPickFolder} aria-label="A folder of videos" data-testid="folder-input" />
     </section>
   );
 }

@@ -4,7 +4,7 @@
  */
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import type { ModelDtype } from '../model/types';
-import type { Capabilities } from '../platform/capabilities';
+import type { CapabilityReport } from '../platform/policy';
 import type { ExtractRequest, ModelSource, ProbeInfo, ResultFolder } from '../pipeline/job';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 
@@ -18,7 +18,7 @@ export interface PipelineApi {
   importModel(jobId: number, source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
-  capabilities(): Promise<Capabilities>;
+  capabilities(): Promise<CapabilityReport>;
   /** Frees the model sessions kept between videos (the queue ended). */
   releaseModels(): Promise<void>;
   /** Cancels the job started with this id (no-op if it already ended). */
