@@ -8,7 +8,7 @@ export function IntakeNotice() {
   const text = report ? intakeNotice(report.added, report.skipped) : null;
   if (!text) return null;
   return (
-    <div className="notice" role="status" data-testid="intake-notice">
+    <div className="banner" role="status" data-testid="intake-notice">
       <span data-testid="intake-notice-text">{text}</span>
       <button type="button" onClick={dismiss} aria-label="Dismiss this notice" data-testid="intake-notice-dismiss">
         ×

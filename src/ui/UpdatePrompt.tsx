@@ -7,7 +7,7 @@ export function UpdatePrompt() {
   const applyUpdate = useStore((s) => s.applyUpdate);
   if (!ready || running) return null;
   return (
-    <div className="notice" role="status" data-testid="update-prompt">
+    <div className="banner" role="status" data-testid="update-prompt">
       <button type="button" className="primary" onClick={() => void applyUpdate()} data-testid="update-reload">
         A new version is ready — reload
       </button>
