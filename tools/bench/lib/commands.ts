@@ -63,14 +63,15 @@ function commonArgs(a: ExtractArgs): string[] {
 export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
   const out = mkdtempSync(join(tmpdir(), 'bench-app-'));
   try {
-    const args = [join(ROOT, 'tools/cli/extract.ts'), a.video, '--out', out, ...commonArgs(a), '--force', ...(a.dtype ? ['--dtype', a.dtype] : [])];
+    const args = [join(ROOT, 'tools/cli/extract.ts'), a.video, '--out', out, ...commonArgs(a), '--force', '--json', ...(a.dtype ? ['--dtype', a.dtype] : [])];
     const r = await runSampled(TSX, args, (argv) => (/chrom/i.test(argv[0] ?? '') ? 'chromium' : 'driver'), {
       cwd: ROOT,
-      // extract.ts prints the page's progress lines ("NAME: count", "NAME: decoded …") once the models are in
-      markWhen: (stdout) => /: (count|decoded \d|bundle)/.test(stdout),
+      // extract.ts prints the page's progress lines ("NAME: count", "NAME: decoded …", on stderr) once the models are in
+      markWhen: (output) => /: (count|decoded \d|bundle)/.test(output),
     });
     if (r.code !== 0) throw new Error(`npm run extract failed (${r.code}): ${r.stderr.slice(-3000)}`);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"seconds"'));
+    // --json: one object per video on stdout
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"status":"done"'));
     const summary = line ? (JSON.parse(line) as { seconds: number; steps: number }) : null;
     if (!summary) throw new Error(`npm run extract printed no summary: ${r.stdout.slice(-2000)}`);
     const chromium = r.groups.chromium;

@@ -140,7 +140,7 @@ function resetPeak(pid: number): void {
 
 /**
  * Runs `cmd args` and samples the memory of its descendants (and of the command itself), grouped by
- * `group(argv)` (null: not counted). Resolves when the command exits. `markWhen(stdout)`: once it answers true
+ * `group(argv)` (null: not counted). Resolves when the command exits. `markWhen(output)` (stdout and stderr so far): once it answers true
  * (the command said a phase began), every counted process's VmHWM is reset and a second set of peaks, `afterMark`,
  * is kept from then on (the whole-run peaks go on too).
  */
@@ -148,7 +148,7 @@ export function runSampled(
   cmd: string,
   args: string[],
   group: (argv: string[]) => string | null,
-  opts: { cwd?: string; intervalMs?: number; env?: NodeJS.ProcessEnv; echo?: boolean; markWhen?: (stdout: string) => boolean } = {},
+  opts: { cwd?: string; intervalMs?: number; env?: NodeJS.ProcessEnv; echo?: boolean; markWhen?: (output: string) => boolean } = {},
 ): Promise<TreeRun> {
   const interval = opts.intervalMs ?? 200;
   return new Promise((resolve, reject) => {
@@ -191,20 +191,24 @@ export function runSampled(
       }
       samples++;
     };
+    const checkMark = () => {
+      if (!opts.markWhen || afterMark || child.pid === undefined) return;
+      if (!opts.markWhen(Buffer.concat(out).toString('utf8') + Buffer.concat(err).toString('utf8'))) return;
+      sample(); // the whole-run peaks up to now
+      for (const pid of descendants(child.pid)) if (counted(pid)?.group) resetPeak(pid);
+      afterMark = {};
+      markSeconds = (performance.now() - t0) / 1000;
+      sample();
+    };
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       if (opts.echo) process.stdout.write(b);
-      if (opts.markWhen && !afterMark && child.pid !== undefined && opts.markWhen(Buffer.concat(out).toString('utf8'))) {
-        sample(); // the whole-run peaks up to now
-        for (const pid of descendants(child.pid)) if (counted(pid)?.group) resetPeak(pid);
-        afterMark = {};
-        markSeconds = (performance.now() - t0) / 1000;
-        sample();
-      }
+      checkMark();
     });
     child.stderr.on('data', (b: Buffer) => {
       err.push(b);
       if (opts.echo) process.stderr.write(b);
+      checkMark();
     });
     const timer = setInterval(sample, interval);
     child.on('error', (e) => {
