@@ -227,3 +227,38 @@ describe('extract: storage', () => {
     expect(open).toHaveBeenCalled();
   });
 });
+
+describe('extract: threads', () => {
+  it("settings.threads sizes the model's WASM threads and the flow pool (the CLI's --jobs split the cores)", async () => {
+    const setModelThreads = vi.fn();
+    let flowCores = 0;
+    const service = createPipeline(
+      env({
+        setModelThreads,
+        runtime: {
+          device: async () => 'wasm',
+          open: async () => ({
+            inChannels: 3,
+            classes: 157,
+            featureChannels: 1024,
+            device: 'wasm',
+            compute: 'fp32',
+            fallbacks: [],
+            run: async () => Promise.reject(new Error('not run')),
+          }),
+          release: async () => undefined,
+        },
+        openFlow: async (_backend, caps) => {
+          flowCores = caps.cores;
+          throw new Error('flow opened');
+        },
+      }),
+    );
+    const err = await service
+      .extract({ ...request({ ...settings({ rgb: 'r1', flow: 'f1' }), threads: 1 }) }, () => undefined, undefined, new AbortController().signal)
+      .catch((e: unknown) => e as Error);
+    expect((err as Error).message).toBe('flow opened');
+    expect(setModelThreads).toHaveBeenCalledWith(1);
+    expect(flowCores).toBe(1);
+  });
+});

@@ -48,6 +48,12 @@ export interface ExtractSettings {
   flowMode: FlowEncoding;
   /** Most stream entries per model pass (longer streams run in exact overlapping chunks). */
   maxChunkFrames: number;
+  /**
+   * Threads for this worker's engines (the model's WASM threads, the flow pool); null or absent: from the core
+   * count. Several extractions at once (the CLI's --jobs) split the cores with it. The model's threads are fixed
+   * when its runtime first starts in this worker.
+   */
+  threads?: number | null;
 }
 
 export interface ExtractRequest {
@@ -102,6 +108,8 @@ export interface JobEnv {
     release(id?: string): Promise<void>;
   };
   openFlow(backend: FlowBackend, caps: Capabilities, toEntry: ToEntry): Promise<OpenedFlowEngine>;
+  /** Sets the model runtime's WASM threads (effective until its runtime has started). */
+  setModelThreads?(threads: number): void;
   results: {
     /** An empty folder results/<id> (what was there is removed). */
     fresh(id: string): Promise<OutputDir>;
@@ -214,6 +222,7 @@ export function createPipeline(env: JobEnv): PipelineService {
 
   /** The model of each chosen stream, checked against the stream it is chosen for. */
   async function streamModels(settings: ExtractSettings): Promise<Partial<Record<StreamName, VideoModel>>> {
+    if (settings.threads) env.setModelThreads?.(settings.threads);
     const device = await env.runtime.device(settings.device);
     const out: Partial<Record<StreamName, VideoModel>> = {};
     for (const stream of settings.streams) {
@@ -272,7 +281,9 @@ export function createPipeline(env: JobEnv): PipelineService {
       await checkSpace(req);
       const models = await streamModels(settings);
       checkAbort(signal);
-      const caps = await env.capabilities();
+      const detected = await env.capabilities();
+      // the flow pool sizes itself from the cores it is given
+      const caps = settings.threads ? { ...detected, cores: settings.threads } : detected;
       const toEntry: ToEntry = (flow, width, height) => flowEntry(flow, width, height, settings.flowMode);
       const flow = settings.streams.includes('flow') ? await env.openFlow(settings.flowBackend, caps, toEntry) : undefined;
       try {

@@ -55,6 +55,7 @@ export function browserJobEnv(): JobEnv {
     models: new ModelStore(),
     runtime: new ModelRuntime(),
     openFlow: openFlowEngine,
+    setModelThreads: (threads) => configureOrt({ numThreads: threadCount(threads) }),
     results: {
       async fresh(id) {
         await opfsRemove('results', id);

@@ -16,9 +16,10 @@ import { shardOf } from './shards';
 
 export const appVersion = () => (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-function appSettings(o: Options): ExtractSettings {
+function appSettings(o: Options, threads: number): ExtractSettings {
   const s = o.settings;
   return {
+    threads,
     streams: s.streams,
     models: {},
     dtype: s.dtype,
@@ -41,12 +42,12 @@ export function runInputs(o: Options, log: (line: string) => void): Input[] {
   return mine;
 }
 
-/** Videos at once when --jobs is not given: 1 on a 2-core machine (one job already uses every core). */
+/** Videos at once when --jobs is not given: one per 4 cores (1 on a 2-core machine); the jobs split the cores. */
 export const defaultJobs = () => Math.max(1, Math.floor(availableParallelism() / 4));
 
 /** Imports the checkpoints into `page`'s app; the settings that name them. */
-async function importModels(page: Page, o: Options): Promise<ExtractSettings> {
-  const settings = appSettings(o);
+async function importModels(page: Page, o: Options, threads: number): Promise<ExtractSettings> {
+  const settings = appSettings(o, threads);
   const checkpoints = o.settings.streams.map((s) => resolve(o.checkpoints[s] as string));
   await page.setInputFiles('#models', checkpoints);
   const imported = await page.evaluate((dtype) => window.headless.importModels(dtype), settings.dtype);
@@ -135,6 +136,8 @@ export async function runExtract(o: Options): Promise<number> {
   if (todo.length === 0) return 0;
 
   const jobs = Math.min(o.jobs ?? defaultJobs(), todo.length);
+  // the jobs split the cores: each page's worker sizes its model threads and flow pool to its share
+  const threads = Math.max(1, Math.floor(availableParallelism() / jobs));
   rep.start(todo.length);
   let failures = 0;
   const current = new Map<Page, string>();
@@ -147,7 +150,7 @@ export async function runExtract(o: Options): Promise<number> {
     let next = 0;
     // each page (its own browser context and pipeline worker) imports the models, then takes videos until none are left
     const worker = async (page: Page) => {
-      const settings = await importModels(page, o);
+      const settings = await importModels(page, o, threads);
       while (next < todo.length) {
         const k = todo[next++];
         const input = inputs[k];
