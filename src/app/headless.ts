@@ -4,6 +4,7 @@
  * into the page's two file inputs (#models, #video) and calls these functions.
  */
 import { bridge } from '../bridge/pipeline';
+import { fromBase64, toBase64 } from '../io/base64';
 import { AppError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ExtractSettings } from '../bridge/pipeline';
 import type { ModelRecord } from '../io/model-record';
@@ -16,19 +17,6 @@ function progressLine(name: string, p: VideoProgress): string {
   if (p.stage !== 'extract') return `${name}: ${p.stage}`;
   const steps = Object.entries(p.steps).map(([s, n]) => `${s} ${n}/${p.totalSteps}`);
   return `${name}: decoded ${p.decodedFrames}/${p.totalFrames}, flow ${p.flowPairs}, ${steps.join(', ')}`;
-}
-
-function fromBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 /**

@@ -220,11 +220,9 @@ export function createPipeline(env: JobEnv): PipelineService {
     }
   }
 
-  /** The model of each chosen stream, checked against the stream it is chosen for. */
-  async function streamModels(settings: ExtractSettings): Promise<Partial<Record<StreamName, VideoModel>>> {
-    if (settings.threads) env.setModelThreads?.(settings.threads);
-    const device = await env.runtime.device(settings.device);
-    const out: Partial<Record<StreamName, VideoModel>> = {};
+  /** The stored record of each chosen stream's model, checked against the stream it is chosen for. */
+  async function chosenModels(settings: ExtractSettings): Promise<[StreamName, ModelRecord][]> {
+    const out: [StreamName, ModelRecord][] = [];
     for (const stream of settings.streams) {
       const id = settings.models[stream];
       if (!id) throw new AppError('E_MODEL_MISSING', `no ${stream} model chosen`);
@@ -232,6 +230,18 @@ export function createPipeline(env: JobEnv): PipelineService {
       if (record.modality !== stream) {
         throw new AppError('E_MODEL_MODALITY', `${record.name} is a ${record.modality} model, chosen for the ${stream} stream`);
       }
+      out.push([stream, record]);
+    }
+    return out;
+  }
+
+  /** The loaded model of each chosen stream. */
+  async function streamModels(settings: ExtractSettings, chosen: [StreamName, ModelRecord][]): Promise<Partial<Record<StreamName, VideoModel>>> {
+    if (settings.threads) env.setModelThreads?.(settings.threads);
+    const device = await env.runtime.device(settings.device);
+    const out: Partial<Record<StreamName, VideoModel>> = {};
+    for (const [stream, record] of chosen) {
+      const { id } = record;
       const model = await env.runtime.open({ id, dtype: settings.dtype }, () => modelBytes(id, settings.dtype), device);
       out[stream] = {
         model,
@@ -254,18 +264,12 @@ export function createPipeline(env: JobEnv): PipelineService {
   }
 
   /** Refuses early (E_QUOTA) a video whose results would not fit in the storage left. */
-  async function checkSpace(req: ExtractRequest): Promise<void> {
+  async function checkSpace(req: ExtractRequest, chosen: [StreamName, ModelRecord][]): Promise<void> {
     const { settings } = req;
     const frames = expectedFrames(req.probe, settings.fps, settings.maxFrames);
     const estimate = await env.storageEstimate();
     if (frames === null || !estimate) return;
-    const shapes = [];
-    for (const stream of settings.streams) {
-      const id = settings.models[stream];
-      if (!id) continue;
-      const r = await env.models.get(id);
-      shapes.push({ classes: r.classes, featureChannels: I3D_FEATURE_CHANNELS / r.widthDivisor });
-    }
+    const shapes = chosen.map(([, r]) => ({ classes: r.classes, featureChannels: I3D_FEATURE_CHANNELS / r.widthDivisor }));
     const needed = estimateOutputBytes(frames, shapes);
     const free = estimate.quota - estimate.usage;
     if (needed > free) {
@@ -278,8 +282,9 @@ export function createPipeline(env: JobEnv): PipelineService {
 
     async extract(req, onProgress, onFlowPreview, signal) {
       const { settings } = req;
-      await checkSpace(req);
-      const models = await streamModels(settings);
+      const chosen = await chosenModels(settings);
+      await checkSpace(req, chosen);
+      const models = await streamModels(settings, chosen);
       checkAbort(signal);
       const detected = await env.capabilities();
       // the flow pool sizes itself from the cores it is given
