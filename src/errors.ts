@@ -8,6 +8,7 @@ export const ERROR_MESSAGES = {
   // generic
   E_INTERNAL: 'Something went wrong inside the app.',
   E_CANCELLED: 'Cancelled.',
+  E_PAUSED: 'Paused; it resumes from its last finished chunk.',
   E_WORKER_CRASH: 'A background worker crashed; it was restarted.',
   E_QUOTA: 'Not enough storage space in the browser for this result. Free some space (remove models or results) and try again.',
   E_GPU_LOST: 'The GPU device was lost.',

@@ -5,6 +5,9 @@ import { useStore } from '../state/store';
 import { App } from '../ui/App';
 import '../ui/app.css';
 
+// the queue of an earlier visit (finished results, a run to go on with)
+void useStore.getState().restoreQueue();
+
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing');
 createRoot(root).render(

@@ -54,19 +54,21 @@ export class PipelineBridge {
     return this.call((api) => api.probe(file), signal);
   }
 
-  /** Runs one video; its results land in results/<request.id>/. */
-  extract(request: ExtractRequest, handlers: ExtractHandlers = {}, signal?: AbortSignal): Promise<VideoSummary> {
+  /**
+   * Runs one video; its results land in results/<request.id>/. `pause`: once aborted, the run stops at its next
+   * point between chunks with E_PAUSED (a request with `resume` goes on from there).
+   */
+  extract(request: ExtractRequest, handlers: ExtractHandlers = {}, signal?: AbortSignal, pause?: AbortSignal): Promise<VideoSummary> {
     const { onProgress, onPreview } = handlers;
-    return this.call(
-      (api, job) =>
-        api.extract(
-          job,
-          request,
-          proxy((p: VideoProgress) => onProgress?.(p)),
-          onPreview ? proxy(onPreview) : undefined,
-        ),
-      signal,
-    );
+    return this.call((api, job) => {
+      pause?.addEventListener('abort', () => void api.pause(job).catch(() => undefined), { once: true });
+      return api.extract(
+        job,
+        request,
+        proxy((p: VideoProgress) => onProgress?.(p)),
+        onPreview ? proxy(onPreview) : undefined,
+      );
+    }, signal);
   }
 
   /** Checks, converts and stores a checkpoint (from a file or a URL). */

@@ -4,26 +4,32 @@
 import { npyHeader } from './npy';
 import type { OutputDir, OutputFile } from './output';
 
-export class NpyRowWriter {
-  private rows = 0;
+const rowSize = (shape: readonly number[]) => shape.slice(1).reduce((a, b) => a * b, 1);
 
+export class NpyRowWriter {
   private constructor(
     private readonly file: OutputFile,
     readonly name: string,
     private readonly shape: readonly number[],
     private readonly rowSize: number,
+    private rows: number,
   ) {}
 
   /** A float32 array of `shape`; rows along the first axis. */
   static async open(dir: OutputDir, name: string, shape: readonly number[]): Promise<NpyRowWriter> {
     const file = await dir.create(name);
     await file.write(npyHeader('<f4', shape));
-    return new NpyRowWriter(
-      file,
-      name,
-      shape,
-      shape.slice(1).reduce((a, b) => a * b, 1),
-    );
+    return new NpyRowWriter(file, name, shape, rowSize(shape), 0);
+  }
+
+  /**
+   * Reopens a file this writer began (a resumed run): its header and first `rows` rows are kept, what came after
+   * them is cut off, and appends go on from row `rows`.
+   */
+  static async resume(dir: OutputDir, name: string, shape: readonly number[], rows: number): Promise<NpyRowWriter> {
+    const header = npyHeader('<f4', shape);
+    const file = await dir.resume(name, header.length + rows * rowSize(shape) * 4);
+    return new NpyRowWriter(file, name, shape, rowSize(shape), rows);
   }
 
   /** Appends whole rows (row-major, `rowSize` floats each). */

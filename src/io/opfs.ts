@@ -48,10 +48,23 @@ export class OpfsDir implements OutputDir {
   constructor(readonly handle: FileSystemDirectoryHandle) {}
 
   async create(name: string): Promise<OutputFile> {
-    const fh = await this.handle.getFileHandle(name, { create: true });
+    return this.open(name, 0, true);
+  }
+
+  async resume(name: string, keepBytes: number): Promise<OutputFile> {
+    return this.open(name, keepBytes, false);
+  }
+
+  private async open(name: string, keepBytes: number, create: boolean): Promise<OutputFile> {
+    const fh = await this.handle.getFileHandle(name, { create });
     const access = await fh.createSyncAccessHandle();
-    access.truncate(0);
-    let pos = 0;
+    const size = access.getSize();
+    if (size < keepBytes) {
+      access.close();
+      throw new Error(`${name}: ${size} bytes, ${keepBytes} to keep`);
+    }
+    access.truncate(keepBytes);
+    let pos = keepBytes;
     return {
       write(chunk) {
         try {

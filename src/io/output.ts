@@ -12,6 +12,11 @@ export interface OutputFile {
 
 export interface OutputDir {
   create(name: string): Promise<OutputFile>;
+  /**
+   * Reopens a file written earlier (an interrupted run being resumed): its first `keepBytes` bytes are kept, the
+   * rest cut off, and writes append from there.
+   */
+  resume(name: string, keepBytes: number): Promise<OutputFile>;
   /** The file's bytes in chunks. */
   read(name: string): AsyncIterable<Uint8Array>;
   size(name: string): Promise<number>;
@@ -24,15 +29,26 @@ export class MemoryDir implements OutputDir {
   readonly files = new Map<string, Uint8Array>();
 
   async create(name: string): Promise<OutputFile> {
-    let buf = new Uint8Array(1 << 16);
-    let len = 0;
+    return this.openAt(name, new Uint8Array(0));
+  }
+
+  async resume(name: string, keepBytes: number): Promise<OutputFile> {
+    const old = this.files.get(name);
+    if (!old || old.length < keepBytes) throw new Error(`${name}: ${old?.length ?? 0} bytes, ${keepBytes} to keep`);
+    return this.openAt(name, old.subarray(0, keepBytes));
+  }
+
+  private openAt(name: string, start: Uint8Array): OutputFile {
+    let buf = new Uint8Array(Math.max(1 << 16, start.length));
+    buf.set(start);
+    let len = start.length;
     const ensure = (n: number) => {
       if (n <= buf.length) return;
       const next = new Uint8Array(Math.max(n, buf.length * 2));
       next.set(buf.subarray(0, len));
       buf = next;
     };
-    this.files.set(name, new Uint8Array(0));
+    this.files.set(name, buf.slice(0, len));
     return {
       write: (chunk) => {
         ensure(len + chunk.length);

@@ -15,7 +15,7 @@ import { fromBytes } from '../model/pickle';
 import type { FrameBatch } from '../decode/frames';
 import { extractStreams, type FlowEngine } from './extract';
 import { SessionModel } from '../model/runtime';
-import { stepCount } from './geometry';
+import { planChunks, stepCount } from './geometry';
 
 const W = 240;
 const H = 232;
@@ -124,5 +124,88 @@ describe('extractStreams', () => {
         expect(maxAbsDiff(chunked.arrays[name].data as Float32Array, one.arrays[name].data as Float32Array)).toBeLessThanOrEqual(1e-4);
       }
     }
+  }, 600_000);
+});
+
+describe('extractStreams resume', () => {
+  const n = 300;
+  const chunk = 128;
+  /** fakeFlow counting its pairs. */
+  const countingFlow = () => {
+    const f = {
+      pairs: 0,
+      parallelism: fakeFlow.parallelism,
+      entry: (a: Uint8Array, b: Uint8Array, w: number, h: number) => (f.pairs++, fakeFlow.entry(a, b, w, h)),
+    };
+    return f;
+  };
+  const run = (out: MemoryDir, extra: Partial<Parameters<typeof extractStreams>[0]> = {}) =>
+    extractStreams({
+      frames: batches(n),
+      decodedFrames: n,
+      models: { rgb: rgbModel, flow: flowModel },
+      flow: countingFlow(),
+      out,
+      maxChunkFrames: chunk,
+      ...extra,
+    });
+  const names = ['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'flow_fc.npy', 'flow_map.npy', 'flow_logits.npy'];
+  /** The uninterrupted run, made once. */
+  let uninterrupted: Promise<{ dir: MemoryDir; res: Awaited<ReturnType<typeof extractStreams>> }> | undefined;
+  const reference = () =>
+    (uninterrupted ??= (async () => {
+      const dir = new MemoryDir();
+      return { dir, res: await run(dir) };
+    })());
+
+  it('a paused run resumed from its last chunk equals an uninterrupted run bit for bit, and skips the finished flow', async () => {
+    const { dir: whole, res: full } = await reference();
+    expect(full.streams.rgb?.chunks).toBeGreaterThanOrEqual(3);
+
+    const out = new MemoryDir();
+    const pause = new AbortController();
+    let next: Partial<Record<'rgb' | 'flow', number>> = {};
+    const first = run(out, {
+      pause: pause.signal,
+      onChunk: (nx) => {
+        next = nx;
+        if ((nx.flow ?? 0) >= 1) pause.abort(); // pause once a chunk of both streams is done
+      },
+    });
+    await expect(first).rejects.toThrow(/E_PAUSED/);
+    // it stopped where both streams had finished the same chunks
+    expect(next.rgb).toBe(next.flow);
+    const from = next.flow as number;
+    expect(from).toBeGreaterThanOrEqual(1);
+
+    const flow = countingFlow();
+    const progress: { resumedFrom?: Partial<Record<'rgb' | 'flow', number>> }[] = [];
+    const resumed = await run(out, { resume: next, flow, onProgress: (p) => progress.push(p) });
+    expect(resumed.resumedFrom).toEqual({ rgb: from, flow: from });
+    expect(progress[0]?.resumedFrom).toEqual({ rgb: from, flow: from });
+    // the flow entries before the chunk it restarted at were not computed again
+    expect(flow.pairs).toBe(n - 1 - planChunks(n - 1, chunk)[from].start);
+    for (const name of names) expect(out.files.get(name), name).toEqual(whole.files.get(name));
+    expect([...resumed.streams.rgb!.logits]).toEqual([...full.streams.rgb!.logits]);
+    expect([...resumed.streams.flow!.logits]).toEqual([...full.streams.flow!.logits]);
+  }, 600_000);
+
+  it('a run cut off mid-chunk (streams not level, rows past the record) resumes exactly', async () => {
+    const { dir: whole } = await reference();
+    const out = new MemoryDir();
+    const cancel = new AbortController();
+    let next: Partial<Record<'rgb' | 'flow', number>> = {};
+    await expect(
+      run(out, {
+        signal: cancel.signal,
+        onChunk: (nx) => {
+          next = nx;
+          if ((nx.rgb ?? 0) >= 2) cancel.abort();
+        },
+      }),
+    ).rejects.toThrow(/E_CANCELLED/);
+    expect(next.rgb).toBeGreaterThan(next.flow ?? 0);
+    await run(out, { resume: next });
+    for (const name of names) expect(out.files.get(name), name).toEqual(whole.files.get(name));
   }, 600_000);
 });

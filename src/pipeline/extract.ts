@@ -14,6 +14,7 @@ import { AppError } from '../errors';
 import type { FrameBatch } from '../decode/frames';
 import type { OutputDir } from '../io/output';
 import { NpyRowWriter } from '../io/npy-writer';
+import { npyHeader } from '../io/npy';
 import { I3D_MIN_FRAMES } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { FeatureArrays } from '../model/features';
@@ -54,6 +55,11 @@ export interface ExtractProgress {
   flowPairs: number;
   steps: Partial<Record<StreamName, number>>;
   totalSteps: number;
+  /** Chunks finished per stream, of `totalChunks`. */
+  chunks: Partial<Record<StreamName, number>>;
+  totalChunks: number;
+  /** A resumed run: the chunk each resumed stream started at. */
+  resumedFrom?: Partial<Record<StreamName, number>>;
 }
 
 export interface ExtractRequest {
@@ -69,6 +75,18 @@ export interface ExtractRequest {
   /** Every flow entry (2, 224, 224) as it is ready, with its stream index (for previews). */
   onFlowEntry?: (entry: Float32Array, index: number) => void;
   signal?: AbortSignal;
+  /**
+   * Resume an interrupted run into the same files: per stream, the chunk to start at (the rows of the chunks
+   * before it are kept in the files; its entries before that chunk are not computed, their frames only decoded).
+   */
+  resume?: Partial<Record<StreamName, number>>;
+  /** After a chunk's rows are written: the next chunk of every stream (what `resume` takes). */
+  onChunk?: (next: Partial<Record<StreamName, number>>) => Promise<void> | void;
+  /**
+   * Stop between chunks: once aborted, the run ends with E_PAUSED at the first point where every stream has
+   * finished the same number of chunks (and `onChunk` has recorded it), so a resume loses no computed chunk.
+   */
+  pause?: AbortSignal;
 }
 
 export interface StreamResult {
@@ -102,6 +120,8 @@ export class StageClock {
 }
 
 export interface ExtractResult {
+  /** A resumed run: the chunk each resumed stream started at. */
+  resumedFrom?: Partial<Record<StreamName, number>>;
   /** Seconds the orchestrating thread spent in each stage (see StageClock). */
   stageSeconds: Record<string, number>;
   width: number;
@@ -133,14 +153,31 @@ class StreamState {
     this.logits = new Float32Array(steps * model.classes);
   }
 
-  static async open(name: StreamName, model: StreamModel, realFrames: number, chunks: readonly Chunk[], steps: number, out: OutputDir) {
+  /** The stream's files, new or (`from` > 0: resuming at chunk `from`) reopened after the rows kept. */
+  static async open(name: StreamName, model: StreamModel, realFrames: number, chunks: readonly Chunk[], steps: number, out: OutputDir, from = 0) {
     const F = model.featureChannels;
-    const writers = {
-      fc: await NpyRowWriter.open(out, `${name}_fc.npy`, [steps, F]),
-      map: await NpyRowWriter.open(out, `${name}_map.npy`, [steps, MAP_SIZE, MAP_SIZE, F]),
-      logits: await NpyRowWriter.open(out, `${name}_logits.npy`, [steps, model.classes]),
-    };
-    return new StreamState(name, model, realFrames, chunks, steps, writers);
+    const K = model.classes;
+    const shapes = { fc: [steps, F], map: [steps, MAP_SIZE, MAP_SIZE, F], logits: [steps, K] };
+    const kept = from > 0 ? chunks[from - 1].keepTo : 0;
+    const logits = from > 0 ? await readRows(out, `${name}_logits.npy`, shapes.logits, kept) : null;
+    const open = (kind: keyof typeof shapes) =>
+      from > 0 ? NpyRowWriter.resume(out, `${name}_${kind}.npy`, shapes[kind], kept) : NpyRowWriter.open(out, `${name}_${kind}.npy`, shapes[kind]);
+    const writers = { fc: await open('fc'), map: await open('map'), logits: await open('logits') };
+    const state = new StreamState(name, model, realFrames, chunks, steps, writers);
+    if (from > 0) {
+      state.logits.set(logits as Float32Array);
+      state.next = from;
+      state.written = kept;
+      // the entries before the first chunk still to run are never computed
+      state.base = from < chunks.length ? Math.min(chunks[from].start, realFrames - 1) : realFrames;
+      state.received = state.base;
+    }
+    return state;
+  }
+
+  /** Whether entry i is computed (a resumed stream skips the entries of its finished chunks). */
+  wants(i: number): boolean {
+    return i >= this.base;
   }
 
   push(entry: Float32Array): void {
@@ -157,7 +194,7 @@ class StreamState {
   }
 
   /** Runs every chunk whose entries have all arrived. */
-  async runReady(onStep: () => void, clock: StageClock): Promise<void> {
+  async runReady(onStep: () => Promise<void>, clock: StageClock): Promise<void> {
     while (this.next < this.chunks.length) {
       const c = this.chunks[this.next];
       if (this.received < Math.min(c.end, this.realFrames)) return;
@@ -186,7 +223,7 @@ class StreamState {
         this.entries.splice(0, keepFrom - this.base);
         this.base = keepFrom;
       }
-      onStep();
+      await onStep();
     }
   }
 
@@ -215,6 +252,22 @@ class StreamState {
       },
     };
   }
+}
+
+/** The first `rows` rows of a float32 .npy file of `shape` (written by NpyRowWriter). */
+async function readRows(out: OutputDir, name: string, shape: readonly number[], rows: number): Promise<Float32Array> {
+  const from = npyHeader('<f4', shape).length;
+  const bytes = new Uint8Array(rows * shape.slice(1).reduce((a, b) => a * b, 1) * 4);
+  let at = 0;
+  for await (const chunk of out.read(name)) {
+    const lo = Math.max(from - at, 0);
+    const hi = Math.min(chunk.length, from + bytes.length - at);
+    if (hi > lo) bytes.set(chunk.subarray(lo, hi), at + lo - from);
+    at += chunk.length;
+    if (at >= from + bytes.length) break;
+  }
+  if (at < from + bytes.length) throw new Error(`${name}: fewer than ${rows} rows to resume from`);
+  return new Float32Array(bytes.buffer);
 }
 
 /** The items of `source`, with the time spent waiting for each added to `stage`. */
@@ -251,7 +304,8 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
   try {
     for (const name of ['rgb', 'flow'] as const) {
       const model = req.models[name];
-      if (model) states[name] = await StreamState.open(name, model, real, chunks, steps, req.out);
+      const from = Math.min(req.resume?.[name] ?? 0, chunks.length);
+      if (model) states[name] = await StreamState.open(name, model, real, chunks, steps, req.out, from);
     }
     return await runStreams(req, states, chunks.length, steps);
   } catch (e) {
@@ -264,12 +318,36 @@ export async function extractStreams(req: ExtractRequest): Promise<ExtractResult
 async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName, StreamState>>, chunkCount: number, steps: number): Promise<ExtractResult> {
   const n = req.decodedFrames;
   const { rgb, flow } = states;
-  const progress: ExtractProgress = { decodedFrames: 0, totalFrames: n, flowPairs: 0, steps: {}, totalSteps: steps };
+  const progress: ExtractProgress = {
+    decodedFrames: 0,
+    totalFrames: n,
+    flowPairs: flow?.base ?? 0,
+    steps: {},
+    totalSteps: steps,
+    chunks: {},
+    totalChunks: chunkCount,
+  };
+  const resumedFrom: Partial<Record<StreamName, number>> = {};
+  for (const s of [rgb, flow]) if (s && s.next > 0) resumedFrom[s.name] = s.next;
+  if (Object.keys(resumedFrom).length > 0) progress.resumedFrom = resumedFrom;
   let lastReport = -Infinity;
   const report = () => {
     lastReport = performance.now();
-    for (const s of [rgb, flow]) if (s) progress.steps[s.name] = s.written;
-    req.onProgress?.({ ...progress, steps: { ...progress.steps } });
+    for (const s of [rgb, flow]) {
+      if (!s) continue;
+      progress.steps[s.name] = s.written;
+      (progress.chunks as Partial<Record<StreamName, number>>)[s.name] = s.next;
+    }
+    req.onProgress?.({ ...progress, steps: { ...progress.steps }, chunks: { ...progress.chunks } });
+  };
+  /** A chunk of some stream was written: record where a resume would start; pause when the streams are level. */
+  const onStep = async () => {
+    report();
+    const next: Partial<Record<StreamName, number>> = {};
+    for (const s of [rgb, flow]) if (s) next[s.name] = s.next;
+    await req.onChunk?.(next);
+    const counts = Object.values(next);
+    if (req.pause?.aborted && counts.every((c) => c === counts[0]) && (counts[0] ?? 0) < chunkCount) throw new AppError('E_PAUSED');
   };
 
   const clock = new StageClock();
@@ -281,7 +359,7 @@ async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName
     flow?.push(e);
     req.onFlowEntry?.(e, progress.flowPairs);
     progress.flowPairs++;
-    await flow?.runReady(report, clock);
+    await flow?.runReady(onStep, clock);
   };
   let prev: Uint8Array | null = null;
   let width = 0;
@@ -294,14 +372,14 @@ async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName
       for (const frame of batch.frames) {
         checkAbort(req.signal);
         if (d >= n) throw new FrameCountMismatch(n, null);
-        if (d >= 1 && rgb) {
+        if (d >= 1 && rgb?.wants(d - 1)) {
           const t = performance.now();
           rgb.push(rgbEntry(frame, width, height));
           clock.add('prepare', t);
-          await rgb.runReady(report, clock);
+          await rgb.runReady(onStep, clock);
         }
         if (flow && req.flow) {
-          if (prev) pendingFlow.push(req.flow.entry(prev, frame, width, height));
+          if (prev && flow.wants(d - 1)) pendingFlow.push(req.flow.entry(prev, frame, width, height));
           prev = frame;
           while (pendingFlow.length >= 2 * req.flow.parallelism) await takeFlow();
         }
@@ -317,10 +395,10 @@ async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName
     await Promise.allSettled(pendingFlow);
   }
   if (d !== n) throw new FrameCountMismatch(n, d);
-  const result: ExtractResult = { width, height, streams: {}, stageSeconds: {} };
+  const result: ExtractResult = { width, height, streams: {}, stageSeconds: {}, resumedFrom: progress.resumedFrom };
   for (const s of [rgb, flow]) {
     if (!s) continue;
-    await s.runReady(report, clock);
+    await s.runReady(onStep, clock);
     result.streams[s.name] = await s.close(chunkCount);
   }
   result.stageSeconds = clock.seconds();

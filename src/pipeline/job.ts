@@ -23,7 +23,7 @@ import { capabilityReport, type Capabilities, type CapabilityReport, type Device
 import type { StreamName } from './extract';
 import { flowEntry } from './flow-entry';
 import { estimateOutputBytes, expectedFrames } from './output-size';
-import { NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
+import { APP_ID, NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
 
 export interface ProbeInfo {
   meta: VideoMeta;
@@ -62,6 +62,11 @@ export interface ExtractRequest {
   file: File;
   probe: VideoMeta;
   settings: ExtractSettings;
+  /**
+   * Go on from the last finished chunk recorded in results/<id> (an interrupted run of the same video with the
+   * same settings and models), or start afresh where there is none; without it the folder is emptied first.
+   */
+  resume?: boolean;
   /** Test builds only: destroy the WebGPU devices (models and flow) once this many frames are decoded. */
   loseGpuAfterFrames?: number;
 }
@@ -135,6 +140,8 @@ export interface PipelineService {
     onProgress: (p: VideoProgress) => void,
     onFlowPreview: ((jpeg: Blob) => void) | undefined,
     signal: AbortSignal,
+    /** Stop at the next point between chunks (E_PAUSED); `resume` goes on from there. */
+    pause?: AbortSignal,
   ): Promise<VideoSummary>;
   bundle(zipName: string, folders: ResultFolder[], signal: AbortSignal): Promise<number>;
   removeResult(id: string): Promise<void>;
@@ -165,6 +172,22 @@ function checkAbort(signal: AbortSignal): void {
 /** The files of a results folder that go into a bundle: the .npz repeats the .npy arrays, so it stays out. */
 export function bundleFiles(files: readonly string[]): string[] {
   return files.filter((f) => f !== NPZ_NAME && !f.startsWith('.'));
+}
+
+/** What must be the same for a results folder's finished chunks to be reused: the source, settings and models. */
+function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][]): string {
+  const { settings: s } = req;
+  return JSON.stringify({
+    app: APP_ID,
+    source: [req.file.name, req.file.size, req.file.lastModified],
+    models: chosen.map(([stream, r]) => [stream, r.sourceSha256]),
+    dtype: s.dtype,
+    device: s.device,
+    flow: [s.flowBackend, s.flowMode],
+    fps: s.fps,
+    maxFrames: s.maxFrames,
+    chunk: s.maxChunkFrames,
+  });
 }
 
 export function createPipeline(env: JobEnv): PipelineService {
@@ -280,7 +303,7 @@ export function createPipeline(env: JobEnv): PipelineService {
   return {
     probe: (file) => env.probe(file),
 
-    async extract(req, onProgress, onFlowPreview, signal) {
+    async extract(req, onProgress, onFlowPreview, signal, pause) {
       const { settings } = req;
       const chosen = await chosenModels(settings);
       await checkSpace(req, chosen);
@@ -293,7 +316,7 @@ export function createPipeline(env: JobEnv): PipelineService {
       const flow = settings.streams.includes('flow') ? await env.openFlow(settings.flowBackend, caps, toEntry) : undefined;
       try {
         const names = await env.labels();
-        const out = await env.results.fresh(req.id);
+        const out = req.resume ? await env.results.folder(req.id) : await env.results.fresh(req.id);
         let lastEnd: DecodeEnd | null = null;
         const decodeOptions: DecodeStreamOptions = {
           fps: settings.fps ?? undefined,
@@ -333,6 +356,8 @@ export function createPipeline(env: JobEnv): PipelineService {
           onFlowEntry:
             onFlowPreview && flowPreview ? throttled(1500, (entry: Float32Array) => void flowPreview(entry).then(onFlowPreview, () => undefined)) : undefined,
           signal,
+          pause,
+          resume: { key: resumeKey(req, chosen) },
         });
       } finally {
         flow?.close();

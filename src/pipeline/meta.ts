@@ -95,4 +95,6 @@ export interface VideoMetaJson {
    * flow (flowWait), preparing model inputs (prepare), in I3D per stream (i3d_rgb, i3d_flow) and writing rows (write).
    */
   stageSeconds?: Record<string, number>;
+  /** An interrupted run that was resumed: the chunk each stream restarted at (the rows before it came from before). */
+  resumedFrom?: Partial<Record<'rgb' | 'flow', number>>;
 }

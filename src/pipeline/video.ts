@@ -46,6 +46,14 @@ export interface VideoJob {
   /** Each flow entry as it is ready (for previews). */
   onFlowEntry?: (entry: Float32Array, index: number) => void;
   signal?: AbortSignal;
+  /** Stop between chunks (E_PAUSED); a later run with `resume` goes on from there. */
+  pause?: AbortSignal;
+  /**
+   * What must not change for an interrupted run of this video to be resumed (the settings and models): each
+   * finished chunk is recorded in `out` under it, and a run with `resume` set goes on from the last one recorded
+   * under the same key (or starts afresh).
+   */
+  resume?: { key: string };
 }
 
 export type VideoProgress = { stage: 'count' } | ({ stage: 'extract' } & ExtractProgress) | { stage: 'bundle' };
@@ -67,17 +75,57 @@ async function writeFile(out: OutputDir, name: string, bytes: Uint8Array): Promi
   await f.close();
 }
 
+/** The record of an interrupted run's progress, kept in its output folder until the video is done. */
+export const RESUME_FILE = '.resume.json';
+
+interface ResumeRecord {
+  format: 'i3d-resume/1';
+  key: string;
+  decodedFrames: number;
+  next: Partial<Record<StreamName, number>>;
+}
+
+async function readResume(out: OutputDir, key: string): Promise<ResumeRecord | null> {
+  if (!(await out.list()).includes(RESUME_FILE)) return null;
+  let text = '';
+  const decoder = new TextDecoder();
+  for await (const c of out.read(RESUME_FILE)) text += decoder.decode(c, { stream: true });
+  try {
+    const r = JSON.parse(text + decoder.decode()) as ResumeRecord;
+    return r.format === 'i3d-resume/1' && r.key === key && Number.isInteger(r.decodedFrames) ? r : null;
+  } catch {
+    return null; // a record cut off mid-write: start afresh
+  }
+}
+
+/** Empties the folder (a run that cannot resume what is there). */
+async function clear(out: OutputDir): Promise<void> {
+  for (const name of await out.list()) await out.remove(name);
+}
+
 export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   const t0 = Date.now();
+  const resumeKey = job.resume?.key;
+  const previous = resumeKey !== undefined ? await readResume(job.out, resumeKey) : null;
+  if (resumeKey !== undefined && !previous) await clear(job.out);
   // the padding (and so every feature) depends on the frame count: know it before the first model pass
-  let decodedFrames = job.expectedFrames ?? null;
+  let decodedFrames = previous?.decodedFrames ?? job.expectedFrames ?? null;
   if (decodedFrames === null) {
     job.onProgress?.({ stage: 'count' });
     decodedFrames = await job.countFrames();
   }
   const t1 = Date.now();
+  let resumeFrom = previous?.next;
+  const record = (n: number) =>
+    resumeKey === undefined
+      ? undefined
+      : (next: Partial<Record<StreamName, number>>) =>
+          writeFile(job.out, RESUME_FILE, json({ format: 'i3d-resume/1', key: resumeKey, decodedFrames: n, next }));
   const extract = (n: number) =>
     extractStreams({
+      resume: resumeFrom,
+      onChunk: record(n),
+      pause: job.pause,
       frames: job.frames(),
       decodedFrames: n,
       models: { rgb: job.models.rgb?.model, flow: job.models.flow?.model },
@@ -93,9 +141,10 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     res = await extract(decodedFrames);
   } catch (e) {
     if (!(e instanceof FrameCountMismatch)) throw e;
-    // the container's frame count was wrong: count, then run again with the true count
+    // the container's frame count (or a resumed run's plan) was wrong: count, then run again from the start
     job.onProgress?.({ stage: 'count' });
     decodedFrames = e.actual ?? (await job.countFrames());
+    resumeFrom = undefined;
     res = await extract(decodedFrames);
   }
   const t2 = Date.now();
@@ -149,6 +198,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     steps: stepWindows(Math.max(any.frames, 9), any.frames, any.steps, fps),
     seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
     stageSeconds: res.stageSeconds,
+    resumedFrom: res.resumedFrom,
   };
   await writeFile(job.out, 'predictions.json', json(predictions));
   job.onProgress?.({ stage: 'bundle' });
@@ -159,6 +209,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   );
   meta.seconds.total = (Date.now() - t0) / 1000;
   await writeFile(job.out, 'meta.json', json(meta));
+  if (resumeKey !== undefined) await job.out.remove(RESUME_FILE);
   const files: Record<string, number> = {};
   for (const name of await job.out.list()) files[name] = await job.out.size(name);
   return { predictions, meta, files };

@@ -3,6 +3,7 @@ import type { QueueItem } from '../state/queue';
 import { formatBytes, formatDuration, formatFps } from './format';
 import { Progress } from './Progress';
 import { Results } from './Results';
+import { useNow } from './use-now';
 
 function Metadata({ item }: { item: QueueItem }) {
   const m = item.meta;
@@ -36,8 +37,50 @@ function DecodeWarnings({ item }: { item: QueueItem }) {
   );
 }
 
-function Row({ item }: { item: QueueItem }) {
+const STATUS_TEXT: Partial<Record<QueueItem['status'], string>> = {
+  probing: 'Reading…',
+  queued: 'Waiting…',
+  cancelled: 'Cancelled.',
+};
+
+/** A restored video whose file the page cannot read: say plainly what to do. */
+function Missing({ item }: { item: QueueItem }) {
+  return (
+    <p className="status warning" data-testid="missing">
+      {item.resume ? 'Interrupted; its finished chunks are kept. ' : ''}Drop <strong>{item.name}</strong> ({formatBytes(item.bytes)}, modified{' '}
+      {new Date(item.lastModified).toLocaleString()}) again to {item.resume ? 'go on where it stopped' : 'extract it'}: the browser did not keep access to it.
+    </p>
+  );
+}
+
+function Actions({ item }: { item: QueueItem }) {
   const removeItem = useStore((s) => s.removeItem);
+  const cancelItem = useStore((s) => s.cancelItem);
+  const retryItem = useStore((s) => s.retryItem);
+  const canCancel = item.status === 'running' || item.status === 'queued';
+  const canRetry = (item.status === 'error' || item.status === 'cancelled') && item.file !== undefined;
+  return (
+    <div className="actions">
+      {canCancel ? (
+        <button type="button" onClick={() => cancelItem(item.id)} aria-label={`cancel ${item.name}`} data-testid="cancel-item">
+          Cancel
+        </button>
+      ) : null}
+      {canRetry ? (
+        <button type="button" onClick={() => retryItem(item.id)} aria-label={`retry ${item.name}`} data-testid="retry-item">
+          Retry
+        </button>
+      ) : null}
+      <button type="button" className="remove" aria-label={`remove ${item.name}`} disabled={item.status === 'running'} onClick={() => removeItem(item.id)}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+function Row({ item }: { item: QueueItem }) {
+  const now = useNow(item.status === 'running');
+  const text = STATUS_TEXT[item.status];
   return (
     <li className={`queue-item ${item.status}`} data-testid="queue-item" data-status={item.status}>
       <div className="thumbs">
@@ -52,10 +95,15 @@ function Row({ item }: { item: QueueItem }) {
         <div className="title">
           <strong data-testid="name">{item.name}</strong> <span className="size">{formatBytes(item.bytes)}</span> <DecodeWarnings item={item} />
         </div>
-        {item.status === 'probing' ? <p className="status">Reading…</p> : null}
-        {item.status === 'queued' ? <p className="status">Waiting…</p> : null}
+        {text ? <p className="status">{text}</p> : null}
+        {item.status === 'missing' ? <Missing item={item} /> : null}
+        {item.resume && item.status === 'ready' ? (
+          <p className="status" data-testid="resumable">
+            Interrupted; it goes on from its last finished chunk.
+          </p>
+        ) : null}
         <Metadata item={item} />
-        {item.status === 'running' ? <Progress progress={item.progress} /> : null}
+        {item.status === 'running' ? <Progress item={item} now={now} /> : null}
         {item.error ? (
           <p className="error" role="alert" data-testid="error" data-code={item.error.code}>
             {item.error.message}
@@ -64,9 +112,7 @@ function Row({ item }: { item: QueueItem }) {
         ) : null}
         {item.status === 'done' ? <Results item={item} /> : null}
       </div>
-      <button type="button" className="remove" aria-label={`remove ${item.name}`} disabled={item.status === 'running'} onClick={() => removeItem(item.id)}>
-        ×
-      </button>
+      <Actions item={item} />
     </li>
   );
 }

@@ -2,6 +2,9 @@ import { useStore } from '../state/store';
 import type { StreamName } from '../pipeline/extract';
 import { MODEL_DTYPES, type ModelDtype } from '../model/types';
 
+/** The shortest chunk whose kept steps still see their whole receptive field (../pipeline/geometry.ts). */
+const MIN_CHUNK_FRAMES = 128;
+
 /** Which streams, which models, which precision and device, which decode rate. */
 export function SettingsPanel() {
   const settings = useStore((s) => s.settings);
@@ -87,6 +90,20 @@ export function SettingsPanel() {
               onChange={(e) => setSettings({ maxFrames: e.target.value === '' ? null : Math.max(2, Math.floor(Number(e.target.value))) })}
               data-testid="max-frames"
               className="short"
+            />{' '}
+            frames
+          </label>
+          <label>
+            Chunks of{' '}
+            <input
+              type="number"
+              min={MIN_CHUNK_FRAMES}
+              step={16}
+              value={settings.maxChunkFrames}
+              onChange={(e) => setSettings({ maxChunkFrames: Math.max(MIN_CHUNK_FRAMES, Math.floor(Number(e.target.value) || MIN_CHUNK_FRAMES)) })}
+              data-testid="chunk"
+              className="short"
+              title="Frames per model pass: longer videos run in exact overlapping chunks (smaller: less memory; an interrupted video resumes from its last finished chunk)"
             />{' '}
             frames
           </label>

@@ -24,3 +24,12 @@ export function formatDuration(seconds: number): string {
 export function formatFps(fps: number): string {
   return Number.isFinite(fps) ? `${fps.toFixed(2)} fps` : '? fps';
 }
+
+/** Time left, roughly: "45 s", "12 min", "2 h 5 min". */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

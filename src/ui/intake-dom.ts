@@ -3,6 +3,7 @@
  * read through the File System Access handles where the browser has them (`getAsFileSystemHandle`), else through
  * the older entries API (`webkitGetAsEntry`), else a drop gives only its files (no folders).
  */
+import { rememberHandle } from '../state/queue';
 import { walkEntries, type Intake, type IntakeEntry } from './intake';
 
 /** The parts of FileSystemEntry / FileSystemHandle used here (not all are in TypeScript's DOM lib). */
@@ -67,7 +68,14 @@ function fromHandle(handle: HandleLike): IntakeEntry<File> {
     };
   }
   const getFile = handle.getFile?.bind(handle);
-  return { kind: 'file', name: handle.name, file: () => (getFile ? getFile() : Promise.reject(new Error('not a file'))) };
+  const file = async () => {
+    if (!getFile) throw new Error('not a file');
+    const f = await getFile();
+    // kept with the queue: the app reopens the file after a reload without asking for it again
+    rememberHandle(f, handle as unknown as FileSystemFileHandle);
+    return f;
+  };
+  return { kind: 'file', name: handle.name, file };
 }
 
 const fromFile = (file: File): IntakeEntry<File> => ({ kind: 'file', name: file.name, file: async () => file });

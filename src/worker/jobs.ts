@@ -1,24 +1,28 @@
 /**
  * The worker side of job ids: each abortable call of the pipeline service gets an AbortController under the
- * id the bridge chose, and `abort(id)` aborts it.
+ * id the bridge chose, and `abort(id)` aborts it; `pause(id)` asks an extraction to stop between chunks.
  */
 import type { PipelineService } from '../pipeline/job';
 import type { PipelineApi } from './pipeline.api';
 
 export function withJobs(service: PipelineService): PipelineApi {
   const jobs = new Map<number, AbortController>();
+  const pauses = new Map<number, AbortController>();
   async function job<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const c = new AbortController();
     jobs.set(jobId, c);
+    pauses.set(jobId, new AbortController());
     try {
       return await run(c.signal);
     } finally {
       jobs.delete(jobId);
+      pauses.delete(jobId);
     }
   }
   const api: PipelineApi = {
     probe: (file) => service.probe(file),
-    extract: (jobId, req, onProgress, onFlowPreview) => job(jobId, (signal) => service.extract(req, onProgress, onFlowPreview, signal)),
+    extract: (jobId, req, onProgress, onFlowPreview) =>
+      job(jobId, (signal) => service.extract(req, onProgress, onFlowPreview, signal, pauses.get(jobId)?.signal)),
     bundle: (jobId, zipName, folders) => job(jobId, (signal) => service.bundle(zipName, folders, signal)),
     removeResult: (id) => service.removeResult(id),
     importModel: (jobId, source, dtype, onStage) => job(jobId, (signal) => service.importModel(source, dtype, onStage, signal)),
@@ -28,6 +32,9 @@ export function withJobs(service: PipelineService): PipelineApi {
     releaseModels: () => service.releaseModels(),
     abort(jobId) {
       jobs.get(jobId)?.abort();
+    },
+    pause(jobId) {
+      pauses.get(jobId)?.abort();
     },
   };
   if (__TEST_HOOKS__) {

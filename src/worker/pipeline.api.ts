@@ -23,6 +23,8 @@ export interface PipelineApi {
   releaseModels(): Promise<void>;
   /** Cancels the job started with this id (no-op if it already ended). */
   abort(jobId: number): void;
+  /** Asks the extraction started with this id to stop at its next point between chunks (E_PAUSED). */
+  pause(jobId: number): void;
   /** Test builds only (__TEST_HOOKS__): throws from the worker's global scope, as a crash would. */
   crashForTest?(): void;
 }
