@@ -1,11 +1,18 @@
 /** The PWA: after the first visit the service worker has everything, and the app works with the network off. */
 import { expect, test } from '@playwright/test';
+import { ensureCheckpoints } from '../test/support/reference';
 import { FIXTURE } from './support/fixtures';
 import { dropFiles } from './support/page';
 
-test('works offline after the first visit (app shell, ffmpeg.wasm, labels, cross-origin isolation)', async ({ context, page }) => {
+test('works offline after the first visit (app shell, ffmpeg.wasm, labels, cross-origin isolation, stored models, an extraction)', async ({
+  context,
+  page,
+}) => {
   test.setTimeout(300_000);
+  const set = await ensureCheckpoints({ divisor: 8 });
   await page.goto('/');
+  await page.getByTestId('model-input').setInputFiles([set.i3d('rgb', 400).path]);
+  await expect(page.getByTestId('model')).toHaveCount(1, { timeout: 120_000 });
   // wait until the service worker is active and controls the page (it precaches everything on install)
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -31,6 +38,15 @@ test('works offline after the first visit (app shell, ffmpeg.wasm, labels, cross
   const item = page.getByTestId('queue-item');
   await expect(item).toHaveAttribute('data-status', 'ready');
   await expect(item.getByTestId('frames')).toHaveText('355');
+  // the model stored on the first visit is listed, and a video is extracted with the network off
+  await expect(page.getByTestId('model')).toHaveCount(1);
+  await page.getByTestId('stream-flow').uncheck();
+  await page.getByTestId('dtype').selectOption('fp32');
+  await page.getByTestId('device').selectOption('wasm');
+  await page.getByTestId('max-frames').fill('24');
+  await page.getByTestId('run').click();
+  await expect(item).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(item.getByTestId('top-rgb').locator('li')).toHaveCount(5);
   const labels = await page.evaluate(async () => (await fetch('/labels/charades_v1_classes.txt')).text());
   expect(labels.split('\n')[0]).toBe('c000 Holding some clothes');
 });
