@@ -121,3 +121,29 @@ export class OpfsDir implements OutputDir {
     await f.close();
   }
 }
+
+/** Bytes of every file under an OPFS folder (through its subfolders). */
+async function folderBytes(dir: FileSystemDirectoryHandle): Promise<number> {
+  let bytes = 0;
+  for await (const [, handle] of entriesOf(dir))
+    bytes += handle.kind === 'file' ? (await (handle as FileSystemFileHandle).getFile()).size : await folderBytes(handle as FileSystemDirectoryHandle);
+  return bytes;
+}
+
+function entriesOf(dir: FileSystemDirectoryHandle): AsyncIterable<[string, FileSystemHandle]> {
+  return (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
+}
+
+/** What is directly in an OPFS folder (created as needed): each entry's name, kind and size (a folder's: all its files). */
+export async function opfsList(...path: string[]): Promise<{ name: string; folder: boolean; bytes: number }[]> {
+  const out: { name: string; folder: boolean; bytes: number }[] = [];
+  for await (const [name, handle] of entriesOf(await opfsDir(...path))) {
+    const folder = handle.kind === 'directory';
+    out.push({
+      name,
+      folder,
+      bytes: folder ? await folderBytes(handle as FileSystemDirectoryHandle) : (await (handle as FileSystemFileHandle).getFile()).size,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
