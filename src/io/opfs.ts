@@ -123,10 +123,19 @@ export class OpfsDir implements OutputDir {
 }
 
 /** Bytes of every file under an OPFS folder (through its subfolders). */
+/** A file's size; 0 when it cannot be read now (written to by a running extraction, or just removed). */
+async function fileBytes(handle: FileSystemFileHandle): Promise<number> {
+  try {
+    return (await handle.getFile()).size;
+  } catch {
+    return 0;
+  }
+}
+
 async function folderBytes(dir: FileSystemDirectoryHandle): Promise<number> {
   let bytes = 0;
   for await (const [, handle] of entriesOf(dir))
-    bytes += handle.kind === 'file' ? (await (handle as FileSystemFileHandle).getFile()).size : await folderBytes(handle as FileSystemDirectoryHandle);
+    bytes += handle.kind === 'file' ? await fileBytes(handle as FileSystemFileHandle) : await folderBytes(handle as FileSystemDirectoryHandle);
   return bytes;
 }
 
@@ -142,7 +151,7 @@ export async function opfsList(...path: string[]): Promise<{ name: string; folde
     out.push({
       name,
       folder,
-      bytes: folder ? await folderBytes(handle as FileSystemDirectoryHandle) : (await (handle as FileSystemFileHandle).getFile()).size,
+      bytes: folder ? await folderBytes(handle as FileSystemDirectoryHandle) : await fileBytes(handle as FileSystemFileHandle),
     });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
