@@ -16,9 +16,18 @@ import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 import '../worker/transfer-errors';
-import type { ExtractRequest, ModelSource, PipelineApi, ProbeInfo, ResultFolder } from '../worker/pipeline.api';
+import type { VideoMetaJson } from '../pipeline/meta';
+import type { ExtractRequest, ModelSource, PipelineApi, ProbeInfo, ResultFolder, ResultInfo } from '../worker/pipeline.api';
 
-export type { ExtractRequest, ExtractSettings, ModelSource, ProbeInfo, ResultFolder } from '../worker/pipeline.api';
+export type { ExtractRequest, ExtractSettings, ModelSource, ProbeInfo, ResultFolder, ResultInfo } from '../worker/pipeline.api';
+
+/** The browser's storage for this app: bytes used and granted, and whether it is kept under storage pressure. */
+export interface StorageStatus {
+  usage: number | null;
+  quota: number | null;
+  /** navigator.storage.persisted(); null where the browser does not say. */
+  persisted: boolean | null;
+}
 
 type Pending = (err: AppError) => void;
 
@@ -95,6 +104,30 @@ export class PipelineBridge {
 
   removeResult(id: string): Promise<void> {
     return this.call((api) => api.removeResult(id));
+  }
+
+  /** Everything under results/ in storage: each folder's size and the video it came from. */
+  listResults(): Promise<ResultInfo[]> {
+    return this.call((api) => api.listResults());
+  }
+
+  /** A JPEG of the frame a finished video's timeline shows at `seconds` (`video`: its meta.json fps and rate). */
+  frameAt(file: File, seconds: number, video: Pick<VideoMetaJson['video'], 'fps' | 'rate'>, signal?: AbortSignal): Promise<Blob> {
+    return this.call((api) => api.frameAt(file, seconds, video), signal);
+  }
+
+  /** Storage used and granted, and whether it is persistent (asked on this page: persist() is not in workers). */
+  async storageStatus(): Promise<StorageStatus> {
+    const storage = globalThis.navigator?.storage;
+    const [estimate, persisted] = await Promise.all([storage?.estimate?.().catch(() => null) ?? null, storage?.persisted?.().catch(() => null) ?? null]);
+    return { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted };
+  }
+
+  /** Asks the browser to keep this app's storage under pressure (navigator.storage.persist()); its answer. */
+  async requestPersistence(): Promise<boolean> {
+    const storage = globalThis.navigator?.storage;
+    if (!storage?.persist) return false;
+    return storage.persist();
   }
 
   /** Frees the models the worker keeps loaded between videos. */

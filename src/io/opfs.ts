@@ -121,3 +121,38 @@ export class OpfsDir implements OutputDir {
     await f.close();
   }
 }
+
+/** Bytes of every file under an OPFS folder (through its subfolders). */
+/** A file's size; 0 when it cannot be read now (written to by a running extraction, or just removed). */
+async function fileBytes(handle: FileSystemFileHandle): Promise<number> {
+  try {
+    return (await handle.getFile()).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function folderBytes(dir: FileSystemDirectoryHandle): Promise<number> {
+  let bytes = 0;
+  for await (const [, handle] of entriesOf(dir))
+    bytes += handle.kind === 'file' ? await fileBytes(handle as FileSystemFileHandle) : await folderBytes(handle as FileSystemDirectoryHandle);
+  return bytes;
+}
+
+function entriesOf(dir: FileSystemDirectoryHandle): AsyncIterable<[string, FileSystemHandle]> {
+  return (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
+}
+
+/** What is directly in an OPFS folder (created as needed): each entry's name, kind and size (a folder's: all its files). */
+export async function opfsList(...path: string[]): Promise<{ name: string; folder: boolean; bytes: number }[]> {
+  const out: { name: string; folder: boolean; bytes: number }[] = [];
+  for await (const [name, handle] of entriesOf(await opfsDir(...path))) {
+    const folder = handle.kind === 'directory';
+    out.push({
+      name,
+      folder,
+      bytes: folder ? await folderBytes(handle as FileSystemDirectoryHandle) : await fileBytes(handle as FileSystemFileHandle),
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}

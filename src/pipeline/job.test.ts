@@ -63,6 +63,7 @@ function env(overrides: Partial<JobEnv> = {}): JobEnv & { folders: Map<string, M
       fresh: unexpected('results.fresh'),
       folder: async (id) => folders.get(id) ?? new MemoryDir(),
       remove: async (id) => void folders.delete(id),
+      list: async () => [...folders.keys()].filter((id) => id !== '').map((id) => ({ id, bytes: 0, folder: true })),
       async createFile(name) {
         const root = folders.get('') ?? new MemoryDir();
         folders.set('', root);
@@ -260,5 +261,27 @@ describe('extract: threads', () => {
     expect((err as Error).message).toBe('flow opened');
     expect(setModelThreads).toHaveBeenCalledWith(1);
     expect(flowCores).toBe(1);
+  });
+});
+
+describe('results and frames', () => {
+  it('listResults names each folder from its meta.json', async () => {
+    const e = env();
+    const dir = new MemoryDir();
+    const f = await dir.create('meta.json');
+    await f.write(new TextEncoder().encode(JSON.stringify({ source: { name: 'cat.mp4', bytes: 3 } })));
+    await f.close();
+    e.folders.set('abc', dir);
+    expect(await createPipeline(e).listResults()).toEqual([{ id: 'abc', bytes: 0, folder: true, name: 'cat.mp4', complete: true }]);
+  });
+
+  it('frameAt turns seconds into the decoded frame number at the results’ rate', async () => {
+    const frameAt = vi.fn(async () => new Blob(['jpeg']));
+    const service = createPipeline(env({ frameAt }));
+    const file = new File([], 'v.mp4');
+    await service.frameAt(file, 1.5, { fps: 10, rate: 'native' });
+    expect(frameAt).toHaveBeenLastCalledWith(file, 15, undefined);
+    await service.frameAt(file, 0.26, { fps: 4, rate: 4 });
+    expect(frameAt).toHaveBeenLastCalledWith(file, 1, 4);
   });
 });

@@ -22,7 +22,9 @@ import type { Device, ModelDtype } from '../model/types';
 import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
 import type { StreamName } from './extract';
 import { flowEntry } from './flow-entry';
+import type { VideoMetaJson } from './meta';
 import { estimateOutputBytes, expectedFrames } from './output-size';
+import { describeResults, type ResultEntry, type ResultInfo } from './results';
 import { APP_ID, NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
 
 export interface ProbeInfo {
@@ -33,6 +35,8 @@ export interface ProbeInfo {
 
 /** Where TV-L1 runs: `auto` = WebGPU on a hardware adapter (the models' policy), else the CPU workers. */
 export type FlowBackend = 'auto' | 'cpu' | 'webgpu';
+
+export type { ResultInfo } from './results';
 
 export interface ExtractSettings {
   streams: StreamName[];
@@ -122,11 +126,15 @@ export interface JobEnv {
     remove(id: string): Promise<void>;
     /** A file directly under results/ (bundles). */
     createFile(name: string): Promise<{ file: OutputFile; size(): Promise<number> }>;
+    /** What is directly under results/ (folders and files), with sizes. */
+    list(): Promise<ResultEntry[]>;
   };
   labels(): Promise<Partial<Record<LabelSet, string[]>>>;
   /** Storage used and granted (navigator.storage.estimate()); null where the browser does not say. */
   storageEstimate(): Promise<{ usage: number; quota: number } | null>;
   fetchModel(url: string, signal: AbortSignal): Promise<Blob>;
+  /** JPEG of decoded frame number `frame` (decoded with the `fps` filter when given; absent where there is no canvas). */
+  frameAt?(file: File, frame: number, fps?: number): Promise<Blob>;
   /** A picture of a flow entry, for the UI (absent where there is no canvas). */
   flowPreview?(entry: Float32Array): Promise<Blob>;
   /** Test builds only: destroys the WebGPU device the models use. */
@@ -145,6 +153,10 @@ export interface PipelineService {
   ): Promise<VideoSummary>;
   bundle(zipName: string, folders: ResultFolder[], signal: AbortSignal): Promise<number>;
   removeResult(id: string): Promise<void>;
+  /** Everything under results/: each folder's size and video. */
+  listResults(): Promise<ResultInfo[]>;
+  /** JPEG of the frame a results' timeline shows at `seconds` (`video`: its meta.json fps and decode rate). */
+  frameAt(file: File, seconds: number, video: Pick<VideoMetaJson['video'], 'fps' | 'rate'>): Promise<Blob>;
   importModel(source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void, signal: AbortSignal): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
@@ -378,6 +390,11 @@ export function createPipeline(env: JobEnv): PipelineService {
     },
 
     removeResult: (id) => env.results.remove(id),
+    listResults: async () => describeResults(await env.results.list(), (id) => env.results.folder(id)),
+    async frameAt(file, seconds, video) {
+      if (!env.frameAt) throw new AppError('E_INTERNAL', 'no frame pictures here');
+      return env.frameAt(file, Math.max(0, Math.round(seconds * video.fps)), video.rate === 'native' ? undefined : video.rate);
+    },
 
     async importModel(source, dtype, onStage, signal) {
       checkAbort(signal);

@@ -13,6 +13,7 @@ import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
 import { NPZ_NAME } from './outputs';
 import { predict, type Predictions } from './predictions';
 import { CROP, cropOrigin } from './streams';
+import { buildTimeline, type Timeline } from './timeline';
 
 export const APP_ID = 'i3d-browser 0.1';
 
@@ -63,6 +64,8 @@ export interface VideoSummary {
   meta: VideoMetaJson;
   /** Files in the output folder with their sizes in bytes. */
   files: Record<string, number>;
+  /** The top classes' scores at each feature step, per stream and joint (absent in summaries saved before it). */
+  timeline?: Timeline;
 }
 
 export { NPZ_NAME };
@@ -159,13 +162,11 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     streams[name] = { frames: r.frames, paddedFrames: r.paddedFrames, steps: r.steps, chunks: r.chunks, files: r.files, ...m.describe() };
   }
   if (!any) throw new Error('no stream ran');
-  const predictions = predict(
-    {
-      rgb: res.streams.rgb && { logits: res.streams.rgb.logits, steps: res.streams.rgb.steps, classes: res.streams.rgb.classes },
-      flow: res.streams.flow && { logits: res.streams.flow.logits, steps: res.streams.flow.steps, classes: res.streams.flow.classes },
-    },
-    (k) => job.classNames(k),
-  );
+  const logits = {
+    rgb: res.streams.rgb && { logits: res.streams.rgb.logits, steps: res.streams.rgb.steps, classes: res.streams.rgb.classes },
+    flow: res.streams.flow && { logits: res.streams.flow.logits, steps: res.streams.flow.steps, classes: res.streams.flow.classes },
+  };
+  const predictions = predict(logits, (k) => job.classNames(k));
   const decodeWarnings = [...(job.decodeWarnings?.() ?? [])];
   // the container's count was wrong (a truncated or damaged file): a warning, the features are the decoded frames'
   if (job.expectedFrames != null && decodedFrames !== job.expectedFrames) {
@@ -212,5 +213,11 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   if (resumeKey !== undefined) await job.out.remove(RESUME_FILE);
   const files: Record<string, number> = {};
   for (const name of await job.out.list()) files[name] = await job.out.size(name);
-  return { predictions, meta, files };
+  const top = predictions.joint ?? predictions.rgb ?? predictions.flow ?? [];
+  const timeline = buildTimeline(
+    logits,
+    top,
+    meta.steps.map((s) => s.centerTime),
+  );
+  return { predictions, meta, files, timeline };
 }

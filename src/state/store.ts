@@ -5,8 +5,9 @@ import { createCapabilitiesSlice, type CapabilitiesSlice } from './capabilities'
 import { createModelsSlice, type ModelsSlice } from './models';
 import { createQueueSlice, type QueueSlice } from './queue';
 import { createSettingsSlice, type SettingsSlice } from './settings';
+import { createStorageSlice, type StorageSlice } from './storage';
 
-export type AppState = QueueSlice & SettingsSlice & ModelsSlice & AppUpdateSlice & CapabilitiesSlice;
+export type AppState = QueueSlice & SettingsSlice & ModelsSlice & AppUpdateSlice & CapabilitiesSlice & StorageSlice;
 
 export const useStore = create<AppState>()((...a) => ({
   ...createQueueSlice(...a),
@@ -14,4 +15,5 @@ export const useStore = create<AppState>()((...a) => ({
   ...createModelsSlice(...a),
   ...createAppUpdateSlice(...a),
   ...createCapabilitiesSlice(...a),
+  ...createStorageSlice(...a),
 }));

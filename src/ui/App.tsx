@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { useStore } from '../state/store';
+import { Announcer } from './Announcer';
 import { CapabilitiesPanel } from './CapabilitiesPanel';
 import { DropZone } from './DropZone';
 import { sortIntake, type Intake } from './intake';
@@ -7,6 +8,7 @@ import { IntakeNotice } from './IntakeNotice';
 import { ModelsPanel } from './ModelsPanel';
 import { QueueList } from './QueueList';
 import { SettingsPanel } from './SettingsPanel';
+import { StoragePanel } from './StoragePanel';
 import { Toolbar } from './Toolbar';
 import { UpdatePrompt } from './UpdatePrompt';
 
@@ -37,7 +39,9 @@ export function App() {
         <IntakeNotice />
         <Toolbar />
         <QueueList />
+        <StoragePanel />
         <CapabilitiesPanel />
+        <Announcer />
       </main>
     </div>
   );

@@ -38,8 +38,8 @@ export function ModelsPanel() {
   };
 
   return (
-    <section className="panel models" data-testid="models">
-      <h2>Models</h2>
+    <section className="panel models" data-testid="models" aria-labelledby="models-title">
+      <h2 id="models-title">Models</h2>
       {loaded && models.length === 0 && imports.length === 0 ? (
         <p className="notice" data-testid="no-models">
           No model yet. Import a pytorch-i3d checkpoint (<code>rgb_imagenet.pt</code>, <code>flow_imagenet.pt</code>, <code>rgb_charades.pt</code>,{' '}
@@ -88,8 +88,15 @@ export function ModelsPanel() {
           Import checkpoint…
         </button>
         <form onSubmit={onUrl} className="url-form">
-          <input type="url" placeholder="or a checkpoint URL" value={url} onChange={(e) => setUrl(e.target.value)} data-testid="model-url" />
-          <button type="submit">Import</button>
+          <input
+            type="url"
+            placeholder="or a checkpoint URL"
+            aria-label="Checkpoint URL"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            data-testid="model-url"
+          />
+          <button type="submit">Import URL</button>
         </form>
         <button type="button" onClick={importPublished}>
           Get the published checkpoints

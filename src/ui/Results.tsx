@@ -2,7 +2,9 @@ import type { ClassScore } from '../pipeline/predictions';
 import { NPZ_NAME } from '../pipeline/outputs';
 import type { QueueItem } from '../state/queue';
 import { useStore } from '../state/store';
-import { formatBytes } from './format';
+import { formatBytes, formatDuration } from './format';
+import { runFacts } from './summary';
+import { Timeline } from './Timeline';
 
 function TopList({ title, scores }: { title: string; scores?: ClassScore[] }) {
   if (!scores) return null;
@@ -20,7 +22,28 @@ function TopList({ title, scores }: { title: string; scores?: ClassScore[] }) {
   );
 }
 
-/** Top-5 predictions and download buttons of one finished video. */
+/** What the run did: frames, feature steps, where the models ran, how long it took and how fast. */
+function RunSummary({ item }: { item: QueueItem }) {
+  const meta = item.summary?.meta;
+  if (!meta) return null;
+  const f = runFacts(meta);
+  return (
+    <dl className="meta run" data-testid="run-summary">
+      <dt>frames</dt>
+      <dd data-testid="run-frames">{f.frames}</dd>
+      <dt>feature steps</dt>
+      <dd data-testid="run-steps">{f.steps}</dd>
+      <dt>backend</dt>
+      <dd data-testid="run-backend">{f.backend || '?'}</dd>
+      <dt>time</dt>
+      <dd data-testid="run-time">{f.seconds !== null ? formatDuration(f.seconds) : '?'}</dd>
+      <dt>speed</dt>
+      <dd data-testid="run-speed">{f.fps !== null ? `${f.fps.toFixed(1)} frames/s` : '?'}</dd>
+    </dl>
+  );
+}
+
+/** Top-5 predictions, the scores over time, the run's summary and download buttons of one finished video. */
 export function Results({ item }: { item: QueueItem }) {
   const downloadResult = useStore((s) => s.downloadResult);
   const summary = item.summary;
@@ -35,6 +58,8 @@ export function Results({ item }: { item: QueueItem }) {
         <TopList title="rgb" scores={p.rgb} />
         <TopList title="flow" scores={p.flow} />
       </div>
+      {summary.timeline ? <Timeline item={item} timeline={summary.timeline} /> : null}
+      <RunSummary item={item} />
       <div className="downloads">
         <button type="button" onClick={() => save(NPZ_NAME)} data-testid="download-npz">
           Download .npz ({formatBytes(summary.files[NPZ_NAME] ?? 0)})

@@ -18,8 +18,8 @@ export function SettingsPanel() {
   };
 
   return (
-    <section className="panel settings" data-testid="settings">
-      <h2>Settings</h2>
+    <section className="panel settings" data-testid="settings" aria-labelledby="settings-title">
+      <h2 id="settings-title">Settings</h2>
       <fieldset disabled={running}>
         {(['rgb', 'flow'] as const).map((stream) => (
           <div className="row" key={stream}>
@@ -35,6 +35,7 @@ export function SettingsPanel() {
             <select
               value={settings.models[stream] ?? ''}
               onChange={(e) => setSettings({ models: { ...settings.models, [stream]: e.target.value || undefined } })}
+              aria-label={`${stream === 'rgb' ? 'RGB' : 'Flow'} model`}
               data-testid={`model-${stream}`}
             >
               <option value="">— no {stream} model —</option>

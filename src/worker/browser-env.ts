@@ -9,7 +9,7 @@ import { openFlowEngine } from '../flow/engine';
 import { flowPreviewJpeg } from '../flow/preview';
 import { LABEL_FILES, parseLabels, type LabelSet } from '../io/labels';
 import { ModelStore } from '../io/model-store';
-import { OpfsDir, opfsDir, opfsRemove } from '../io/opfs';
+import { OpfsDir, opfsDir, opfsList, opfsRemove } from '../io/opfs';
 import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
 import { ModelRuntime } from '../model/runtime';
 import { capabilities, threadCount } from '../platform/capabilities';
@@ -43,6 +43,17 @@ async function fetchModel(url: string, signal: AbortSignal): Promise<Blob> {
   }
 }
 
+/** JPEG of decoded frame number `frame` (the last one when the video is shorter): decodes from the start up to it. */
+async function frameAt(file: File, frame: number, fps?: number): Promise<Blob> {
+  let last: { width: number; height: number; data: Uint8Array } | null = null;
+  for await (const batch of decodeVideo(file, { fps, maxFrames: frame + 1 })) {
+    const data = batch.frames[batch.frames.length - 1];
+    if (data) last = { width: batch.width, height: batch.height, data };
+  }
+  if (!last) throw new AppError('E_NO_FRAMES');
+  return rgbToJpeg(last);
+}
+
 export function browserJobEnv(): JobEnv {
   configureOrt({ numThreads: threadCount(navigator.hardwareConcurrency) });
   const env: JobEnv = {
@@ -67,6 +78,7 @@ export function browserJobEnv(): JobEnv {
         const root = new OpfsDir(await opfsDir('results'));
         return { file: await root.create(name), size: () => root.size(name) };
       },
+      list: async () => (await opfsList('results')).map(({ name, folder, bytes }) => ({ id: name, folder, bytes })),
     },
     labels: loadLabels,
     async storageEstimate() {
@@ -75,6 +87,7 @@ export function browserJobEnv(): JobEnv {
     },
     fetchModel,
     flowPreview: flowPreviewJpeg,
+    frameAt,
   };
   if (__TEST_HOOKS__) env.loseModelGpu = loseWebGpuDeviceForTest;
   return env;

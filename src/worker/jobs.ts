@@ -25,6 +25,8 @@ export function withJobs(service: PipelineService): PipelineApi {
       job(jobId, (signal) => service.extract(req, onProgress, onFlowPreview, signal, pauses.get(jobId)?.signal)),
     bundle: (jobId, zipName, folders) => job(jobId, (signal) => service.bundle(zipName, folders, signal)),
     removeResult: (id) => service.removeResult(id),
+    listResults: () => service.listResults(),
+    frameAt: (file, seconds, video) => service.frameAt(file, seconds, video),
     importModel: (jobId, source, dtype, onStage) => job(jobId, (signal) => service.importModel(source, dtype, onStage, signal)),
     listModels: () => service.listModels(),
     removeModel: (id) => service.removeModel(id),

@@ -5,16 +5,19 @@
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
-import type { ExtractRequest, ModelSource, ProbeInfo, ResultFolder } from '../pipeline/job';
+import type { ExtractRequest, ModelSource, ProbeInfo, ResultFolder, ResultInfo } from '../pipeline/job';
+import type { VideoMetaJson } from '../pipeline/meta';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 
-export type { ExtractRequest, ExtractSettings, ModelSource, ProbeInfo, ResultFolder } from '../pipeline/job';
+export type { ExtractRequest, ExtractSettings, ModelSource, ProbeInfo, ResultFolder, ResultInfo } from '../pipeline/job';
 
 export interface PipelineApi {
   probe(file: File): Promise<ProbeInfo>;
   extract(jobId: number, req: ExtractRequest, onProgress: (p: VideoProgress) => void, onFlowPreview?: (jpeg: Blob) => void): Promise<VideoSummary>;
   bundle(jobId: number, zipName: string, folders: ResultFolder[]): Promise<number>;
   removeResult(id: string): Promise<void>;
+  listResults(): Promise<ResultInfo[]>;
+  frameAt(file: File, seconds: number, video: Pick<VideoMetaJson['video'], 'fps' | 'rate'>): Promise<Blob>;
   importModel(jobId: number, source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
