@@ -30,6 +30,34 @@ const base = {
       return { error: { code: err.code ?? String(e), detail: err.detail ?? '' } };
     }
   },
+  /**
+   * Probes `n` copies of a video at once and counts the decode workers the client has alive at a time: the page's
+   * Worker constructor is wrapped for the call, a worker counting from `new Worker` until `terminate()`.
+   */
+  async probeMany(url: string, n: number) {
+    const bytes = await fetchBytes(url);
+    const Native = globalThis.Worker;
+    let live = 0;
+    let peak = 0;
+    let started = 0;
+    globalThis.Worker = class extends Native {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        started++;
+        peak = Math.max(peak, ++live);
+      }
+      override terminate() {
+        live--;
+        super.terminate();
+      }
+    };
+    try {
+      const metas = await Promise.all(Array.from({ length: n }, (_, i) => probeVideo(new File([bytes], `clip-${i}.mp4`), true)));
+      return { frames: metas.map((m) => m.meta.frameCount), started, peak, live };
+    } finally {
+      globalThis.Worker = Native;
+    }
+  },
   /** SHA-256 of every decoded frame, plus sizes, timing and the decoder's warnings. */
   async decodeHashes(url: string, name: string, fps?: number) {
     const file = await fetchFile(url, name);

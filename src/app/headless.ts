@@ -65,7 +65,19 @@ const headless = {
       );
     });
   },
-  download: (id: string, file: string) => bridge().download([id, file], file),
+  /**
+   * Sends results/<id>/<file> to the command line: POSTed (streamed from disk) to the URL it gave, which its
+   * server writes to the output folder. Not a download: Chromium stops a page's downloads without a gesture after
+   * the first few.
+   */
+  async send(id: string, file: string, url: string): Promise<Outcome<number>> {
+    return settle(async () => {
+      const body = await bridge().resultFile([id, file]);
+      const res = await fetch(url, { method: 'POST', body });
+      if (!res.ok) throw new AppError('E_INTERNAL', `sending ${file}: ${res.status} ${await res.text()}`);
+      return body.size;
+    });
+  },
   removeResult: (id: string) => bridge().removeResult(id),
   /** The WebGPU adapter TV-L1 runs on, or null without WebGPU. */
   async flowWebgpuAdapter(): Promise<string | null> {

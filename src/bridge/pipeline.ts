@@ -11,7 +11,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AppError } from '../errors';
 import type { ImportStage, ModelRecord } from '../io/model-record';
-import { downloadFromOpfs } from '../io/download';
+import { downloadFromOpfs, opfsFile } from '../io/download';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
@@ -147,6 +147,11 @@ export class PipelineBridge {
   /** Saves a results file (`[resultId, file]`, or a bundle's name) to the user's disk as `saveAs`. */
   download(path: readonly string[], saveAs: string): Promise<void> {
     return downloadFromOpfs([RESULTS, ...path], saveAs);
+  }
+
+  /** A results file (`[resultId, file]`) as a disk-backed File, read where it lies. */
+  resultFile(path: readonly string[]): Promise<File> {
+    return opfsFile([RESULTS, ...path]);
   }
 
   // ---- comlink, job ids, abort, crashes -------------------------------------------------------------------

@@ -10,6 +10,7 @@ function fakeDir(capacity: number) {
         async createSyncAccessHandle() {
           let buf = files.get(name) ?? new Uint8Array(0);
           return {
+            getSize: () => buf.length,
             truncate(n: number) {
               buf = buf.slice(0, n);
               files.set(name, buf);
@@ -52,5 +53,17 @@ describe('OpfsDir', () => {
     const f = await dir.create('b.bin');
     await f.write(Uint8Array.from([1, 2, 3]));
     await expect(async () => f.write(Uint8Array.from([4, 5]))).rejects.toThrow(/E_QUOTA/);
+  });
+
+  it('resumes a file: keeps its first bytes, writes on after them, refuses a file shorter than kept', async () => {
+    const { dir, files } = fakeDir(1 << 20);
+    const f = await dir.create('c.bin');
+    await f.write(Uint8Array.from([1, 2, 3, 4, 5]));
+    await f.close();
+    const g = await dir.resume('c.bin', 3);
+    await g.write(Uint8Array.from([7, 8]));
+    await g.close();
+    expect([...(files.get('c.bin') ?? [])]).toEqual([1, 2, 3, 7, 8]);
+    await expect(dir.resume('c.bin', 6)).rejects.toThrow(/5 bytes, 6 to keep/);
   });
 });

@@ -122,7 +122,6 @@ export class OpfsDir implements OutputDir {
   }
 }
 
-/** Bytes of every file under an OPFS folder (through its subfolders). */
 /** A file's size; 0 when it cannot be read now (written to by a running extraction, or just removed). */
 async function fileBytes(handle: FileSystemFileHandle): Promise<number> {
   try {
@@ -132,6 +131,7 @@ async function fileBytes(handle: FileSystemFileHandle): Promise<number> {
   }
 }
 
+/** Bytes of every file under an OPFS folder (through its subfolders). */
 async function folderBytes(dir: FileSystemDirectoryHandle): Promise<number> {
   let bytes = 0;
   for await (const [, handle] of entriesOf(dir))

@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test';
 import { toErrorInfo } from '../../../src/errors';
 import type { ExtractSettings } from '../../../src/bridge/pipeline';
 import type { StreamName } from '../../../src/pipeline/extract';
-import { openApp, ROOT } from '../lib/browser-app';
+import { openApp, ROOT, type AppSession } from '../lib/browser-app';
 import type { Options } from './args';
 import { indexName, writeIndex, type IndexRow } from './index-csv';
 import { collectInputs, type Input } from './inputs';
@@ -62,7 +62,7 @@ async function importModels(page: Page, o: Options, threads: number): Promise<Ex
 let nextId = 0;
 
 /** Extracts one video on `page` and writes its folder; the result to report. */
-async function extractOne(page: Page, input: Input, dir: string, settings: ExtractSettings, expected: Expected): Promise<VideoResult & { stack?: string }> {
+async function extractOne(app: AppSession, page: Page, input: Input, dir: string, settings: ExtractSettings, expected: Expected): Promise<VideoResult & { stack?: string }> {
   const id = `cli-${process.pid}-${nextId++}`;
   const t0 = Date.now();
   try {
@@ -74,8 +74,9 @@ async function extractOne(page: Page, input: Input, dir: string, settings: Extra
     invalidate(dir);
     const files = Object.keys(summary.files).filter((f) => f !== 'meta.json');
     for (const file of files) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.evaluate(([i, f]) => window.headless.download(i, f), [id, file] as const)]);
-      await download.saveAs(join(dir, file + TMP_SUFFIX));
+      const url = app.receiveAt(join(dir, file + TMP_SUFFIX));
+      const sent = await page.evaluate(([i, f, u]) => window.headless.send(i, f, u), [id, file, url] as const);
+      if (!sent.ok) return { ...failed(input.shown, sent.error, (Date.now() - t0) / 1000), stack: sent.stack };
       commit(dir, file);
     }
     writeMeta(dir, summary.meta as unknown as Record<string, unknown>, input.path, { version: appVersion(), ...expected }, files);
@@ -155,7 +156,7 @@ export async function runExtract(o: Options): Promise<number> {
         const k = todo[next++];
         const input = inputs[k];
         current.set(page, input.shown);
-        const { stack, ...r } = await extractOne(page, input, join(out, input.outRel), settings, expected);
+        const { stack, ...r } = await extractOne(app, page, input, join(out, input.outRel), settings, expected);
         if (r.status === 'failed') failures++;
         Object.assign(rows[k], { status: r.status, frames: r.frames, steps: r.steps, seconds: r.seconds, code: r.code });
         writeIndex(indexPath, rows);

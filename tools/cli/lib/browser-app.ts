@@ -4,10 +4,12 @@
  * `npm start`), and open a page of it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { preview, type PreviewServer } from 'vite';
+import { preview, type Plugin, type PreviewServer } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
 export { CHROMIUM, CHROMIUM_ARGS, serveFile } from './chromium';
@@ -55,18 +57,58 @@ export interface AppSession {
   url: string;
   /** Another page of the same app in the same browser (its own pipeline worker), ready, with the same log. */
   newPage(): Promise<Page>;
+  /**
+   * A same-origin URL the page can POST one file to; its body is streamed into `path` (created or replaced). One
+   * use; a URL nobody registered is refused. This is how results leave the page: downloads without a user gesture
+   * are stopped by Chromium after the first few.
+   */
+  receiveAt(path: string): string;
   close(): Promise<void>;
 }
 
 /** The test build's harness page (window.harness). */
 export const HARNESS_PAGE = '/e2e/harness/harness.html';
 
+const RECEIVE = '/__cli-receive/';
+
+/** The preview server's end of receiveAt(): POST RECEIVE<token> writes the body to the path under that token. */
+function receiver(targets: Map<string, string>): Plugin {
+  return {
+    name: 'cli-receive',
+    configurePreviewServer(server) {
+      server.middlewares.use(RECEIVE, (req, res, next) => {
+        if (req.method !== 'POST') return next();
+        const token = (req.url ?? '').slice(1);
+        const path = targets.get(token);
+        if (path === undefined) {
+          res.statusCode = 404;
+          res.end('nothing is expected at this address');
+          return;
+        }
+        targets.delete(token);
+        pipeline(req, createWriteStream(path)).then(
+          () => {
+            res.statusCode = 204;
+            res.end();
+          },
+          (e: unknown) => {
+            res.statusCode = 500;
+            res.end(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+          },
+        );
+      });
+    },
+  };
+}
+
 /** Serves a build of the app on a free local port and opens `pagePath` in headless Chromium. */
 export async function openApp(pagePath: string, opts: { log?: (line: string, page: Page) => void; build?: BuildKind } = {}): Promise<AppSession> {
   const kind = opts.build ?? 'product';
   ensureBuilt(false, kind);
+  const targets = new Map<string, string>();
   const server: PreviewServer = await preview({
     root: ROOT,
+    plugins: [receiver(targets)],
     logLevel: 'silent',
     build: { outDir: BUILD_DIRS[kind] },
     preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
@@ -92,6 +134,11 @@ export async function openApp(pagePath: string, opts: { log?: (line: string, pag
     page,
     url,
     newPage,
+    receiveAt(path) {
+      const token = randomUUID();
+      targets.set(token, path);
+      return RECEIVE + token;
+    },
     async close() {
       await browser.close();
       await new Promise<void>((r) => server.httpServer.close(() => r()));
