@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
-const DEBIAN_PACKAGES = ['chromium', 'ffmpeg', 'python3-torch', 'python3-opencv', 'python3-numpy'];
+const DEBIAN_PACKAGES = ['chromium', 'ffmpeg', 'python3-torch', 'python3-opencv', 'python3-numpy', 'python3-h5py'];
 const started = Date.now();
 
 function run(cmd, args, env = {}) {

@@ -7,8 +7,12 @@ import { parseShard, type Shard } from './shards';
 export const USAGE = `usage: npm run extract -- VIDEO|DIR... --out DIR [--rgb MODEL.pt] [--flow MODEL.pt] [--list FILE|-] [--recursive]
     [--fps F] [--max-frames N] [--backend auto|webgpu|wasm] [--dtype fp32|fp16|q8] [--streams rgb,flow]
     [--flow-mode float|jpeg8] [--chunk FRAMES] [--force] [--verify] [--json] [--verbose]
-    [--shard I/N | --shards N] [--jobs N]
-       npm run extract -- merge --out DIR [--list FILE | DIR --recursive | VIDEO...] [--verify]`;
+    [--shard I/N | --shards N] [--jobs N] [--h5 FILE [--h5-map]]
+       npm run extract -- merge --out DIR [--list FILE | DIR --recursive | VIDEO...] [--verify] [--h5 FILE [--h5-map]]
+
+  --h5 FILE   at the end, also write every complete video of the run (done now or before) to one HDF5 file:
+              a group per output folder with <stream>_fc, <stream>_logits, step_frames, step_times and attributes
+  --h5-map    also the <stream>_map arrays in it (T' x 7 x 7 x 1024 each: big)`;
 
 /** The settings an output folder was made with (recorded in meta.json; a folder made otherwise is recomputed). */
 export interface RunSettings {
@@ -34,6 +38,10 @@ export interface Options {
   verbose: boolean;
   shard: Shard | null;
   jobs: number | null;
+  /** --h5: the dataset's HDF5 file, written at the end (null: none). */
+  h5: string | null;
+  /** --h5-map: the map arrays in it too. */
+  h5Maps: boolean;
 }
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | null {
@@ -63,6 +71,8 @@ const OPTIONS = {
   shard: { type: 'string' },
   shards: { type: 'string' },
   jobs: { type: 'string' },
+  h5: { type: 'string' },
+  'h5-map': { type: 'boolean', default: false },
 } as const;
 
 /** Parses argv (without the `merge` word); `env` gives the shard in an indexed batch job. */
@@ -79,6 +89,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, merge = fal
   if (!(MODEL_DTYPES as readonly string[]).includes(values.dtype)) throw new Error(`--dtype must be one of ${MODEL_DTYPES.join(', ')}`);
   const backend = values.backend;
   if (backend !== 'auto' && backend !== 'webgpu' && backend !== 'wasm') throw new Error('--backend must be auto, webgpu or wasm');
+  if (values['h5-map'] && !values.h5) throw new Error('--h5-map needs --h5 FILE');
   const flowMode = values['flow-mode'];
   if (flowMode !== 'float' && flowMode !== 'jpeg8') throw new Error('--flow-mode must be float or jpeg8');
   return {
@@ -102,5 +113,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, merge = fal
     verbose: values.verbose,
     shard: parseShard(values.shard, values.shards, env),
     jobs: positiveNumber('jobs', values.jobs, true),
+    h5: values.h5 ?? null,
+    h5Maps: values['h5-map'],
   };
 }

@@ -1,16 +1,19 @@
 /**
  * `npm run extract -- merge --out DIR [--list FILE | DIR --recursive]`: checks the union of the shards' outputs.
  * Every input must have a complete folder of its own, done by exactly one shard; lists the failed and missing ones
- * and writes the union's index.csv. Exit status 1 when any input is not done.
+ * and writes the union's index.csv (and, with --h5 FILE, the done ones' HDF5 file). Exit status 1 when any input is
+ * not done.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Options } from './args';
+import { writeRunH5 } from './h5';
 import { readIndex, writeIndex, type IndexRow } from './index-csv';
 import { collectInputs } from './inputs';
 import { incompleteReason } from './outputs';
+import { appVersion } from './run';
 
-export function runMerge(o: Options): number {
+export async function runMerge(o: Options): Promise<number> {
   const log = (line: string) => process.stderr.write(line + '\n');
   const out = resolve(o.out);
   const inputs = collectInputs({ ...o }, log);
@@ -52,5 +55,6 @@ export function runMerge(o: Options): number {
   for (const p of problems) log(p);
   const count = (s: IndexRow['status']) => rows.filter((r) => r.status === s).length;
   log(`merge: ${inputs.length} inputs, ${count('done')} done, ${count('failed')} failed, ${count('missing')} missing, ${shardIndexes.length} shard indexes`);
-  return problems.length > 0 ? 1 : 0;
+  const h5ok = o.h5 === null || (await writeRunH5(resolve(o.h5), { maps: o.h5Maps, version: appVersion() }, out, rows, log));
+  return problems.length > 0 || !h5ok ? 1 : 0;
 }

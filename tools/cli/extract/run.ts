@@ -8,6 +8,7 @@ import type { ExtractSettings } from '../../../src/bridge/pipeline';
 import type { StreamName } from '../../../src/pipeline/extract';
 import { openApp, ROOT, type AppSession } from '../lib/browser-app';
 import type { Options } from './args';
+import { writeRunH5 } from './h5';
 import { indexName, writeIndex, type IndexRow } from './index-csv';
 import { collectInputs, type Input } from './inputs';
 import { commit, incompleteReason, invalidate, sha256File, TMP_SUFFIX, writeMeta, type Expected } from './outputs';
@@ -62,7 +63,14 @@ async function importModels(page: Page, o: Options, threads: number): Promise<Ex
 let nextId = 0;
 
 /** Extracts one video on `page` and writes its folder; the result to report. */
-async function extractOne(app: AppSession, page: Page, input: Input, dir: string, settings: ExtractSettings, expected: Expected): Promise<VideoResult & { stack?: string }> {
+async function extractOne(
+  app: AppSession,
+  page: Page,
+  input: Input,
+  dir: string,
+  settings: ExtractSettings,
+  expected: Expected,
+): Promise<VideoResult & { stack?: string }> {
   const id = `cli-${process.pid}-${nextId++}`;
   const t0 = Date.now();
   try {
@@ -134,8 +142,24 @@ export async function runExtract(o: Options): Promise<number> {
     todo.push(k);
   });
   writeIndex(indexPath, rows);
-  if (todo.length === 0) return 0;
+  const failures = todo.length === 0 ? 0 : await extractAll(o, todo, { inputs, rows, indexPath, expected, rep });
+  // --h5 last, from every complete folder on disk (done now or in an earlier run)
+  const h5ok = o.h5 === null || (await writeRunH5(resolve(o.h5), { maps: o.h5Maps, version: appVersion() }, out, rows, (l) => rep.log(l)));
+  return failures > 0 || !h5ok ? 1 : 0;
+}
 
+/** What a run has found out before it extracts: its inputs, their index rows (updated as videos finish) and so on. */
+interface RunState {
+  inputs: Input[];
+  rows: IndexRow[];
+  indexPath: string;
+  expected: Expected;
+  rep: Reporter;
+}
+
+/** Extracts the inputs numbered `todo` on `--jobs` pages, updating the rows and the index as they finish; the failures. */
+async function extractAll(o: Options, todo: number[], { inputs, rows, indexPath, expected, rep }: RunState): Promise<number> {
+  const out = resolve(o.out);
   const jobs = Math.min(o.jobs ?? defaultJobs(), todo.length);
   // the jobs split the cores: each page's worker sizes its model threads and flow pool to its share
   const threads = Math.max(1, Math.floor(availableParallelism() / jobs));
@@ -168,5 +192,5 @@ export async function runExtract(o: Options): Promise<number> {
     rep.finish();
     await app.close();
   }
-  return failures > 0 ? 1 : 0;
+  return failures;
 }
