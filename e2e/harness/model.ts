@@ -62,13 +62,24 @@ export const modelHarness = {
 
   /**
    * One extraction through the worker. `loseGpu`: destroy the WebGPU devices once the first frame is decoded
-   * (models loaded, nothing computed yet), as a driver reset would.
+   * (models loaded, nothing computed yet), as a driver reset would. `perturbVerification`: check the WebGPU
+   * adapter again with its outputs perturbed by that much (src/model/verify.ts).
    */
-  async extract(id: string, url: string, settings: ExtractSettings, loseGpu = false): Promise<VideoSummary> {
+  async extract(id: string, url: string, settings: ExtractSettings, loseGpu = false, perturbVerification?: number): Promise<VideoSummary> {
     const file = new File([await fetchBytes(url)], 'video.mp4');
     const { meta } = await bridge().probe(file);
-    return bridge().extract({ id, file, probe: meta, settings, loseGpuAfterFrames: loseGpu ? 1 : undefined });
+    return bridge().extract({
+      id,
+      file,
+      probe: meta,
+      settings,
+      loseGpuAfterFrames: loseGpu ? 1 : undefined,
+      perturbVerificationForTest: perturbVerification,
+    });
   },
+
+  /** Frees the worker's loaded models, as the end of a queue does (the next video loads them again). */
+  releaseModels: () => bridge().releaseModels(),
 
   /** Max abs difference of every .npy file of two result folders. */
   async compareResults(a: string, b: string) {

@@ -12,6 +12,7 @@
  */
 import { loadOrtRuntime } from '#ort-runtime';
 import { AppError } from '../errors';
+import { adapterName, type AdapterInfoLike } from '../platform/adapter';
 import type { OrtModule } from './ort-runtime/types';
 import { DEVICES, type Device } from './types';
 
@@ -66,6 +67,7 @@ interface SessionInternals extends ModelSession {
 
 interface GpuDeviceLike {
   destroy(): void;
+  adapterInfo?: AdapterInfoLike;
 }
 
 /** The GPUDevice of the WebGPU runtime, once a WebGPU session exists (for the device-loss test hook). */
@@ -180,6 +182,15 @@ export async function release(s: ModelSession): Promise<void> {
   if (!i.session || i.released) return;
   i.released = true;
   await i.session.release();
+}
+
+/**
+ * The adapter the WebGPU runtime's device was made on (GPUDevice.adapterInfo), as ../platform/adapter.ts
+ * adapterName writes it; null before a WebGPU session exists or where the browser does not say.
+ */
+export function webgpuAdapterName(): string | null {
+  const info = webgpuDevice?.adapterInfo;
+  return info ? adapterName(info) || null : null;
 }
 
 /**

@@ -8,7 +8,11 @@
  * - a cache of loaded models that lives across videos (keyed by model, dtype, device and app version), released
  *   when the queue ends,
  * - the WebGPU → WASM fallback, at load (./ort.ts tries the devices in order) and at run time (a failed WebGPU run
- *   moves the model to WASM for good and reruns that chunk there).
+ *   moves the model to WASM for good and reruns that chunk there),
+ * - the verification of a WebGPU adapter (./verify.ts): the first time a model loads on WebGPU (whether `auto` or
+ *   the user chose it), one deterministic 9-frame input runs on WebGPU and on WASM; when they disagree beyond the
+ *   tolerance the model moves to WASM with a note. The verdict is stored per adapter, model, compute and version
+ *   (an injected VerdictStore), so later loads reuse it without checking again.
  * onnxruntime-web itself is reached only through ./ort.ts.
  */
 import { capabilities, resolveDevice, type DevicePreference } from '../platform/capabilities';
@@ -18,8 +22,23 @@ import { toHalfCompute } from './graph/half-compute';
 import { toWasmGraph } from './graph/wasm-graph';
 import type { TemporalPads } from './graph/pads';
 import { runI3d, toFeatureLayouts, type FeatureArrays } from './features';
-import { createSession, release, type ModelSession } from './ort';
+import { createSession, release, webgpuAdapterName, type ModelSession } from './ort';
 import type { Device, ModelDtype } from './types';
+import {
+  VERIFY_FRAMES,
+  fromStored,
+  judge,
+  perturbForTest,
+  relativeMaxDiff,
+  toleranceFor,
+  verdictKey,
+  verificationInput,
+  verificationNote,
+  type StoredVerdict,
+  type Verification,
+  type VerificationSubject,
+  type VerdictStore,
+} from './verify';
 
 /**
  * Each device's graph: WASM runs the Winograd rewrite of the stored model (built when a WASM session is made, and
@@ -81,12 +100,63 @@ export class SessionModel {
       return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
     } catch (e) {
       if (this.session.device !== 'webgpu') throw e;
-      this.fallbacks.push(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
-      await release(this.session).catch(() => undefined);
-      this.session = await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false });
-      this.compute = 'fp32';
+      await this.moveToWasm(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
       return toFeatureLayouts(await runI3d(this.session, x, T, this.inChannels, pads));
     }
+  }
+
+  /** The WebGPU check of this load (./verify.ts); absent when the model does not run on WebGPU or was not checked. */
+  verification?: Verification;
+
+  /**
+   * Checks a WebGPU session against WASM on one short input, or uses the stored verdict of `subject`; on a
+   * failing verdict the model moves to WASM (the check's WASM session) and says why in `fallbacks`. No-op off
+   * WebGPU. `perturb` (test builds only): skip the stored verdict and perturb the WebGPU outputs by that much.
+   */
+  async verify(subject: Omit<VerificationSubject, 'compute'>, store: VerdictStore | undefined, perturb?: number): Promise<void> {
+    if (this.session.device !== 'webgpu') return;
+    const full: VerificationSubject = { ...subject, compute: this.compute };
+    const key = verdictKey(full);
+    const tolerance = toleranceFor(this.compute);
+    const test = __TEST_HOOKS__ && perturb !== undefined;
+    const stored = test ? null : await store?.get(key).catch(() => null);
+    if (stored && stored.tolerance === tolerance) {
+      this.verification = fromStored(stored, true);
+      if (stored.verdict === 'fail') await this.moveToWasm(verificationNote(this.verification));
+      return;
+    }
+    const x = verificationInput(this.inChannels);
+    let gpu: Awaited<ReturnType<typeof runI3d>>;
+    try {
+      gpu = await runI3d(this.session, x, VERIFY_FRAMES, this.inChannels);
+    } catch (e) {
+      // not a verdict on the adapter (a lost device may be transient): nothing is stored
+      await this.moveToWasm(`webgpu run failed, continued on wasm: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (test) gpu = { ...gpu, ...perturbForTest(gpu, perturb) };
+    const wasm = await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false });
+    let verdict: StoredVerdict;
+    try {
+      const reference = await runI3d(wasm, x, VERIFY_FRAMES, this.inChannels);
+      const maxDiff = relativeMaxDiff(reference, gpu);
+      verdict = { subject: full, maxDiff, tolerance, verdict: judge(maxDiff, tolerance), checkedAt: new Date().toISOString() };
+    } catch (e) {
+      await release(wasm).catch(() => undefined);
+      throw e;
+    }
+    await store?.put(key, verdict).catch(() => undefined);
+    this.verification = fromStored(verdict, false);
+    if (verdict.verdict === 'fail') await this.moveToWasm(verificationNote(this.verification), wasm);
+    else await release(wasm);
+  }
+
+  /** Moves the model to WASM for good (`wasm`: a WASM session already made) and records why. */
+  private async moveToWasm(why: string, wasm?: ModelSession): Promise<void> {
+    this.fallbacks.push(why);
+    await release(this.session).catch(() => undefined);
+    this.session = wasm ?? (await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false }));
+    this.compute = 'fp32';
   }
 
   async close(): Promise<void> {
@@ -110,17 +180,45 @@ export interface ModelKey {
 export class ModelRuntime {
   private readonly loaded = new Map<string, { id: string; model: Promise<SessionModel> }>();
 
+  /**
+   * `verdicts`: where WebGPU verification verdicts are kept (none: every WebGPU load checks); `version`: the app
+   * version a verdict holds for (RUNTIME_VERSION is added).
+   */
+  constructor(private readonly opts: { verdicts?: VerdictStore; version?: string } = {}) {}
+
   /** The device a preference resolves to on this browser (one adapter probe for the whole app). */
   async device(preference: DevicePreference): Promise<Device> {
     return resolveDevice(preference, await capabilities());
   }
 
-  /** The model `key` on `device`, loaded from `bytes()` the first time. */
-  open(key: ModelKey, bytes: () => Promise<Uint8Array>, device: Device): Promise<SessionModel> {
+  /**
+   * The model `key` on `device`, loaded (and on WebGPU verified) from `bytes()` the first time; a kept model
+   * reports its verification as `cached`. `test.perturbVerification` (test builds only): see SessionModel.verify.
+   */
+  open(key: ModelKey, bytes: () => Promise<Uint8Array>, device: Device, test: { perturbVerification?: number } = {}): Promise<SessionModel> {
     const cacheKey = [RUNTIME_VERSION, key.id, key.dtype, device].join('/');
     const kept = this.loaded.get(cacheKey);
-    if (kept) return kept.model;
-    const model = (async () => SessionModel.open(await bytes(), device, { halfCompute: (await capabilities()).shaderF16 }))();
+    if (kept) {
+      return kept.model.then((m) => {
+        if (m.verification) m.verification = { ...m.verification, cached: true };
+        return m;
+      });
+    }
+    const model = (async () => {
+      const caps = await capabilities();
+      const m = await SessionModel.open(await bytes(), device, { halfCompute: caps.shaderF16 });
+      if (m.device === 'webgpu') {
+        const adapter = webgpuAdapterName() ?? caps.adapter ?? 'unknown adapter';
+        const app = [this.opts.version, RUNTIME_VERSION].filter(Boolean).join(' ');
+        try {
+          await m.verify({ adapter, model: { id: key.id, dtype: key.dtype }, app }, this.opts.verdicts, __TEST_HOOKS__ ? test.perturbVerification : undefined);
+        } catch (e) {
+          await m.close().catch(() => undefined);
+          throw e;
+        }
+      }
+      return m;
+    })();
     this.loaded.set(cacheKey, { id: key.id, model });
     // a model that failed to load is not kept
     model.catch(() => this.loaded.delete(cacheKey));

@@ -285,3 +285,16 @@ describe('results and frames', () => {
     expect(frameAt).toHaveBeenLastCalledWith(file, 1, 4);
   });
 });
+
+describe('extract: WebGPU verification', () => {
+  it('the test hook asks the runtime to check the adapter again with perturbed outputs (test builds only)', async () => {
+    const open = vi.fn<JobEnv['runtime']['open']>(async () => Promise.reject(new Error('models reached')));
+    const service = createPipeline(env({ runtime: { device: async () => 'webgpu', open, release: async () => undefined } }));
+    const err = await service
+      .extract({ ...request(settings({ rgb: 'r1', flow: 'f1' })), perturbVerificationForTest: 0.05 }, () => undefined, undefined, new AbortController().signal)
+      .catch((e: unknown) => e as Error);
+    expect((err as Error).message).toBe('models reached');
+    expect(open.mock.calls[0][2]).toBe('webgpu');
+    expect(open.mock.calls[0][3]).toEqual({ perturbVerification: 0.05 });
+  });
+});

@@ -19,10 +19,12 @@ import type { FeatureArrays } from '../model/features';
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { Device, ModelDtype } from '../model/types';
+import type { Verification } from '../model/verify';
 import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
 import type { StreamName } from './extract';
 import { flowEntry } from './flow-entry';
 import type { VideoMetaJson } from './meta';
+import type { StreamMeta } from './meta';
 import { estimateOutputBytes, expectedFrames } from './output-size';
 import { describeResults, type ResultEntry, type ResultInfo } from './results';
 import { APP_ID, NPZ_NAME, runVideo, type VideoModel, type VideoProgress, type VideoSummary } from './video';
@@ -73,6 +75,8 @@ export interface ExtractRequest {
   resume?: boolean;
   /** Test builds only: destroy the WebGPU devices (models and flow) once this many frames are decoded. */
   loseGpuAfterFrames?: number;
+  /** Test builds only: check the WebGPU adapter again, its outputs perturbed by this much (../model/verify.ts). */
+  perturbVerificationForTest?: number;
 }
 
 export interface ModelSource {
@@ -95,6 +99,8 @@ export interface RuntimeModel {
   readonly device: Device;
   readonly compute: 'fp32' | 'fp16';
   readonly fallbacks: readonly string[];
+  /** The WebGPU adapter's check against WASM, when the model was loaded on WebGPU. */
+  readonly verification?: Verification;
   run(x: Float32Array, T: number, pads: TemporalPads): Promise<FeatureArrays>;
 }
 
@@ -113,7 +119,12 @@ export interface JobEnv {
   models: StoredModels;
   runtime: {
     device(preference: DevicePreference): Promise<Device>;
-    open(key: { id: string; dtype: ModelDtype }, bytes: () => Promise<Uint8Array>, device: Device): Promise<RuntimeModel>;
+    open(
+      key: { id: string; dtype: ModelDtype },
+      bytes: () => Promise<Uint8Array>,
+      device: Device,
+      test?: { perturbVerification?: number },
+    ): Promise<RuntimeModel>;
     release(id?: string): Promise<void>;
   };
   openFlow(backend: FlowBackend, caps: Capabilities, toEntry: ToEntry): Promise<OpenedFlowEngine>;
@@ -271,16 +282,22 @@ export function createPipeline(env: JobEnv): PipelineService {
   }
 
   /** The loaded model of each chosen stream. */
-  async function streamModels(settings: ExtractSettings, chosen: [StreamName, ModelRecord][]): Promise<Partial<Record<StreamName, VideoModel>>> {
+  async function streamModels(
+    settings: ExtractSettings,
+    chosen: [StreamName, ModelRecord][],
+    perturbVerification?: number,
+  ): Promise<Partial<Record<StreamName, VideoModel>>> {
     if (settings.threads) env.setModelThreads?.(settings.threads);
     const device = await env.runtime.device(settings.device);
     const out: Partial<Record<StreamName, VideoModel>> = {};
     for (const [stream, record] of chosen) {
       const { id } = record;
-      const model = await env.runtime.open({ id, dtype: settings.dtype }, () => modelBytes(id, settings.dtype), device);
+      const model = await env.runtime.open({ id, dtype: settings.dtype }, () => modelBytes(id, settings.dtype), device, { perturbVerification });
+      // this video's view of the check (a model kept for the next video reports it as cached)
+      const { verification } = model;
       out[stream] = {
         model,
-        describe: () => ({
+        describe: (): Pick<StreamMeta, 'model' | 'backend' | 'fallback' | 'verification'> => ({
           model: {
             name: record.name,
             modality: record.modality,
@@ -292,6 +309,7 @@ export function createPipeline(env: JobEnv): PipelineService {
           },
           backend: model.device,
           fallback: model.fallbacks.length > 0 ? model.fallbacks.join('; ') : undefined,
+          verification,
         }),
       };
     }
@@ -319,7 +337,7 @@ export function createPipeline(env: JobEnv): PipelineService {
       const { settings } = req;
       const chosen = await chosenModels(settings);
       await checkSpace(req, chosen);
-      const models = await streamModels(settings, chosen);
+      const models = await streamModels(settings, chosen, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
       checkAbort(signal);
       const detected = await env.capabilities();
       // the flow pool sizes itself from the cores it is given

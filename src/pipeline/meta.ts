@@ -6,6 +6,7 @@
  * flow from frame s to frame s + 1). Times are frame index / fps.
  */
 import type { DecodeWarning } from '../decode/frames';
+import type { Verification } from '../model/verify';
 import { receptiveWindow } from './geometry';
 
 export interface StepWindow {
@@ -57,6 +58,11 @@ export interface StreamMeta {
   /** Where the model ran, and why it fell back if it did. */
   backend: string;
   fallback?: string;
+  /**
+   * The check of the WebGPU adapter against WASM (../model/verify.ts), when the model was loaded on WebGPU:
+   * `maxDiff` is null when a value was not finite; a `fail` verdict moved the model to WASM (see `fallback`).
+   */
+  verification?: Verification;
   /** Model passes (1 = the whole stream at once). */
   chunks: number;
   files: Record<string, number[]>;

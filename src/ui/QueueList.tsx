@@ -37,6 +37,24 @@ function DecodeWarnings({ item }: { item: QueueItem }) {
   );
 }
 
+/**
+ * A stream's model did not run where it was meant to (WebGPU failed to load or run, or disagreed with WASM when the
+ * adapter was checked): which device it ran on and why, as meta.json's `fallback` says.
+ */
+function Fallbacks({ item }: { item: QueueItem }) {
+  const streams = Object.entries(item.summary?.meta.streams ?? {}).filter(([, s]) => s?.fallback);
+  if (streams.length === 0) return null;
+  return (
+    <ul className="fallbacks" role="status" data-testid="fallbacks">
+      {streams.map(([name, s]) => (
+        <li key={name} data-testid="fallback" data-stream={name} data-verdict={s?.verification?.verdict}>
+          ⚠ {name} model ran on {s?.backend}: {s?.fallback}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 const STATUS_TEXT: Partial<Record<QueueItem['status'], string>> = {
   probing: 'Reading…',
   queued: 'Waiting…',
@@ -110,6 +128,7 @@ function Row({ item }: { item: QueueItem }) {
             {item.error.detail ? <span className="detail"> {item.error.detail}</span> : null}
           </p>
         ) : null}
+        <Fallbacks item={item} />
         {item.status === 'done' ? <Results item={item} /> : null}
       </div>
       <Actions item={item} />

@@ -10,10 +10,12 @@ import { flowPreviewJpeg } from '../flow/preview';
 import { LABEL_FILES, parseLabels, type LabelSet } from '../io/labels';
 import { ModelStore } from '../io/model-store';
 import { OpfsDir, opfsDir, opfsList, opfsRemove } from '../io/opfs';
+import { OpfsVerdictStore } from '../io/verdict-store';
 import { configureOrt, loseWebGpuDeviceForTest } from '../model/ort';
 import { ModelRuntime } from '../model/runtime';
 import { capabilities, threadCount } from '../platform/capabilities';
 import type { JobEnv } from '../pipeline/job';
+import { APP_ID } from '../pipeline/video';
 
 /** The app's base URL (where /labels and the ORT files are served). */
 const base = new URL(import.meta.env.BASE_URL, self.location.origin).href;
@@ -64,7 +66,7 @@ export function browserJobEnv(): JobEnv {
     },
     decode: decodeVideo,
     models: new ModelStore(),
-    runtime: new ModelRuntime(),
+    runtime: new ModelRuntime({ verdicts: new OpfsVerdictStore(), version: APP_ID }),
     openFlow: openFlowEngine,
     setModelThreads: (threads) => configureOrt({ numThreads: threadCount(threads) }),
     results: {
