@@ -2,13 +2,14 @@
  * `npm run extract` on a small dataset (nested folders, two equal file names, one broken file, one non-video):
  * --list and --recursive give the same outputs; 3 shards run as 3 processes equal one unsharded run byte for byte
  * with no video done twice; merge passes on the union and fails when a shard's outputs are missing; --jobs 2 gives
- * the same bytes as --jobs 1.
+ * the same bytes as --jobs 1; a run killed mid-way and run again does only what was missing.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIndex } from '../../tools/cli/extract/index-csv';
-import { CACHE } from '../support/paths';
+import { CACHE, ROOT } from '../support/paths';
 import { extract, filesUnder, lines, makeVideo, rgbArgs, writeText } from './extract-helpers';
 
 const DIR = resolve(CACHE, 'extract-cli/dataset');
@@ -97,5 +98,34 @@ describe('npm run extract on a dataset', () => {
     expect(r.status).toBe(1);
     expect(filesUnder(out, '.npy')).toEqual(unsharded);
     expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')).toHaveLength(9);
+  }, 300_000);
+
+  it('a run killed (SIGKILL) after two videos and run again does only the rest, with the same bytes', async () => {
+    const out = join(DIR, 'out-killed');
+    const argv = ['tsx', 'tools/cli/extract.ts', '--list', join(DS, 'list.csv'), '--out', out, ...args];
+    // its own process group (npx, tsx, node, Chromium), killed at once when the second video is reported done
+    const child = spawn('npx', argv, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const before = await new Promise<string[]>((resolve) => {
+      const done: string[] = [];
+      let text = '';
+      child.stdout.on('data', (b: Buffer) => {
+        text += b.toString();
+        const found = lines(text).filter((l) => / done → /.test(l));
+        if (found.length >= 2 && done.length === 0) {
+          done.push(...found);
+          process.kill(-(child.pid as number), 'SIGKILL');
+        }
+      });
+      child.on('exit', () => resolve(done));
+    });
+    expect(before).toHaveLength(2);
+    const finished = before.map((l) => l.slice(0, l.indexOf(':')));
+    const again = await extract(['--list', join(DS, 'list.csv'), '--out', out, ...args]);
+    expect(again.status).toBe(1);
+    const out2 = lines(again.stdout);
+    expect(out2.filter((l) => l.includes(': already done')).map((l) => l.slice(0, l.indexOf(':')))).toEqual(finished);
+    const redone = out2.filter((l) => / done → /.test(l)).map((l) => l.slice(0, l.indexOf(':')));
+    expect(redone.sort()).toEqual(GOOD.filter((f) => !finished.includes(f)).sort());
+    expect(filesUnder(out, '.npy')).toEqual(unsharded);
   }, 300_000);
 });
