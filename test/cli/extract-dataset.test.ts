@@ -1,5 +1,5 @@
 /**
- * `npm run extract` on a small dataset (nested folders, two equal file names, one broken file, one non-video):
+ * `npm run extract` on a small dataset (30 videos in nested folders, two equal file names, one broken file, one non-video):
  * --list and --recursive give the same outputs; 3 shards run as 3 processes equal one unsharded run byte for byte
  * with no video done twice; merge passes on the union and fails when a shard's outputs are missing; --jobs 2 gives
  * the same bytes as --jobs 1; a run killed mid-way and run again does only what was missing.
@@ -14,7 +14,16 @@ import { extract, filesUnder, lines, makeVideo, rgbArgs, writeText } from './ext
 
 const DIR = resolve(CACHE, 'extract-cli/dataset');
 const DS = join(DIR, 'ds');
-const GOOD = ['a/clip.mp4', 'a/other.mp4', 'b/clip.mp4', 'b/deep/x.mkv', 'c/y.mov', 'z.mp4'];
+// 30 videos: six named by hand (two called clip.mp4) and 24 in two levels of sub-folders, in mp4, mkv and mov
+const GOOD = [
+  'a/clip.mp4',
+  'a/other.mp4',
+  'b/clip.mp4',
+  'b/deep/x.mkv',
+  'c/y.mov',
+  'z.mp4',
+  ...Array.from({ length: 24 }, (_, i) => `set${i % 3}/part${i % 2}/v${String(i).padStart(2, '0')}.${['mp4', 'mkv', 'mov'][i % 3]}`),
+];
 const BROKEN = 'broken/bad.mp4';
 let args: string[] = [];
 let unsharded = new Map<string, Buffer>();
@@ -49,7 +58,7 @@ describe('npm run extract on a dataset', () => {
     const d = await extract([DS, '--recursive', '--out', outList, ...args]);
     console.log(`--recursive over the same --out: ${d.seconds.toFixed(1)} s`);
     expect(d.status).toBe(1);
-    expect(d.stderr).toContain(`${DS}: 7 videos, 2 other files skipped`);
+    expect(d.stderr).toContain(`${DS}: ${GOOD.length + 1} videos, 2 other files skipped`);
     expect(lines(d.stdout)).toEqual(
       GOOD.slice()
         .sort()
@@ -71,7 +80,7 @@ describe('npm run extract on a dataset', () => {
     const m = await extract(['merge', '--out', out, '--list', join(DS, 'list.csv')]);
     expect(m.status).toBe(1);
     expect(lines(m.stderr)).toContain(`${BROKEN}: failed E_NOT_VIDEO`);
-    expect(m.stderr).toContain('merge: 7 inputs, 6 done, 1 failed, 0 missing, 3 shard indexes');
+    expect(m.stderr).toContain(`merge: ${GOOD.length + 1} inputs, ${GOOD.length} done, 1 failed, 0 missing, 3 shard indexes`);
 
     const goodInRoot = join(DS, 'good.txt');
     writeText(goodInRoot, GOOD.join('\n') + '\n');
@@ -97,7 +106,7 @@ describe('npm run extract on a dataset', () => {
     console.log(`--list --jobs 2: ${r.seconds.toFixed(1)} s (jobs 1: ${jobs1Seconds.toFixed(1)} s)`);
     expect(r.status).toBe(1);
     expect(filesUnder(out, '.npy')).toEqual(unsharded);
-    expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')).toHaveLength(9);
+    expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')).toHaveLength(GOOD.length + 3);
   }, 300_000);
 
   it('a run killed (SIGKILL) after two videos and run again does only the rest, with the same bytes', async () => {
