@@ -8,19 +8,9 @@ import { opfsDir } from '../../src/io/opfs';
 import { runI3d } from '../../src/model/features';
 import { createSession, release } from '../../src/model/ort';
 import type { Device } from '../../src/model/types';
+import { verificationInput as input } from '../../src/model/verify';
 import type { VideoSummary } from '../../src/pipeline/video';
 import { fetchBytes } from './io';
-
-/** A deterministic input in [−1, 1] of shape (1, C, T, 224, 224). */
-function input(channels: number, T: number, seed: number): Float32Array {
-  const x = new Float32Array(channels * T * 224 * 224);
-  let s = seed >>> 0;
-  for (let i = 0; i < x.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 2147483648 - 1;
-  }
-  return x;
-}
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
