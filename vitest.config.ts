@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // two files at once: most files wait on a child process (Chromium, Python) or run one thread for part of their time
+    maxWorkers: 2,
     globalSetup: ['test/support/build-wasm.setup.ts', 'test/support/reference.setup.ts'],
   },
 });

@@ -17,16 +17,19 @@ import { serveFile } from './support/page';
 
 test.describe.configure({ timeout: 600_000 });
 
+// the WASM graph's own exactness is checked against PyTorch in Node (test/model-graph/wasm-parity.test.ts); this
+// second opinion from another backend runs for the default form, and for the others in the long set (I3D_FULL=1)
 const cases = [
-  { dtype: 'fp32', gemm: 'conv', separable: true, layout: 'NCHW' },
-  { dtype: 'q8', gemm: 'conv', separable: true, layout: 'NCHW' },
-  { dtype: 'fp32', gemm: 'matmul', separable: false, layout: undefined },
+  { dtype: 'fp32', gemm: 'conv', separable: true, layout: 'NCHW', always: true },
+  { dtype: 'q8', gemm: 'conv', separable: true, layout: 'NCHW', always: false },
+  { dtype: 'fp32', gemm: 'matmul', separable: false, layout: undefined, always: false },
 ] as const;
 
-for (const { dtype, gemm, separable, layout } of cases) {
+for (const { dtype, gemm, separable, layout, always } of cases) {
   test(`the ${dtype} WASM graph (${gemm} GEMM, ${separable ? 'separable' : 'dense'} transforms) gives the same features on WebGPU${layout ? ` (${layout})` : ''} as on WASM (slim model, 9 frames)`, async ({
     page,
   }) => {
+    test.skip(!always && process.env.I3D_FULL !== '1', 'a software adapter takes ~45 s per form; all of them with I3D_FULL=1');
     const info = { modality: 'rgb' as const, inChannels: 3, numClasses: 400, widthDivisor: 8 };
     const report: Record<string, string> = {};
     const model = toWasmGraph(buildI3dOnnx(randomStateDict(info, 9), info, { dtype }), { report, gemm, separable });

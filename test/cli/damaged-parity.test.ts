@@ -1,8 +1,10 @@
 /**
  * `npm run extract` on damaged and odd videos made at test time (test/support/damaged-videos.ts), in one run:
- * a clean, a tail-truncated and a bit-flipped mp4 give the reference pipeline's features (native ffmpeg decodes
- * what it can; fp32, WASM, the tolerances of extract-parity.test.ts) and meta.json lists the decoder's warnings
+ * a clean, a tail-truncated and a bit-flipped mp4 give the reference pipeline's RGB features (native ffmpeg decodes
+ * what it can; fp32, WASM, the tolerance of extract-parity.test.ts) and meta.json lists the decoder's warnings
  * (none for the clean file); an AV1 file fails with E_UNSUPPORTED_CODEC and the video after it still completes.
+ * RGB only: what is tested here is which frames are decoded, and the RGB features are those frames' direct image
+ * (the flow of given frames is tested against OpenCV elsewhere; its reference would be most of this test's time).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -34,22 +36,17 @@ interface Meta {
 }
 
 describe('npm run extract on damaged videos vs the reference pipeline (fp32, WASM)', () => {
-  it('truncated and bit-flipped mp4s give the reference features with warnings; AV1 is E_UNSUPPORTED_CODEC and the run goes on', async () => {
+  it('truncated and bit-flipped mp4s give the reference RGB features with warnings; AV1 is E_UNSUPPORTED_CODEC and the run goes on', async () => {
     const videos = makeDamagedVideos(resolve(CACHE, 'damaged'));
     const set = await ensureCheckpoints({ divisor: 8 });
     const rgb = set.i3d('rgb', 400).path;
-    const flow = set.i3d('flow', 400).path;
     rmSync(OUT, { recursive: true, force: true });
     const t0 = Date.now();
     const order = [videos.clean, videos.truncated, videos.av1, videos.flipped];
-    const cli = spawnSync(
-      'npx',
-      ['tsx', 'tools/cli/extract.ts', ...order, '--out', OUT, '--dtype', 'fp32', '--backend', 'wasm', '--rgb', rgb, '--flow', flow],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
+    const cli = spawnSync('npx', ['tsx', 'tools/cli/extract.ts', ...order, '--out', OUT, '--dtype', 'fp32', '--backend', 'wasm', '--rgb', rgb], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     console.log(`extract (4 videos): ${(Date.now() - t0) / 1000} s`);
     expect(cli.status, cli.stderr).toBe(1); // one video failed
     const failed = cli.stderr.split('\n').filter((l) => l.startsWith(order[2]));
@@ -60,18 +57,17 @@ describe('npm run extract on damaged videos vs the reference pipeline (fp32, WAS
     const expected = { clean: 40, 'truncated-tail': 23, 'bit-flipped': 40 };
     for (const [name, frames] of Object.entries(expected)) {
       const app = join(OUT, name);
-      const ref = await referencePipeline(join(resolve(CACHE, 'damaged'), `${name}.mp4`), { rgb, flow });
+      const ref = await referencePipeline(join(resolve(CACHE, 'damaged'), `${name}.mp4`), { rgb });
       const meta = JSON.parse(readFileSync(join(app, 'meta.json'), 'utf8')) as Meta;
       const refMeta = JSON.parse(readFileSync(join(ref, 'meta.json'), 'utf8')) as { decodedFrames: number };
       expect(meta.video.decodedFrames, name).toBe(frames);
       expect(refMeta.decodedFrames, name).toBe(frames);
       const report: Record<string, number> = {};
-      for (const stream of ['rgb', 'flow'])
-        for (const kind of ['fc', 'map', 'logits']) {
-          const d = maxAbsDiff(app, ref, `${stream}_${kind}.npy`);
-          report[`${stream}_${kind}`] = d;
-          expect(d, `${name} ${stream}_${kind}`).toBeLessThanOrEqual(stream === 'rgb' ? 1e-3 : 1e-2);
-        }
+      for (const kind of ['fc', 'map', 'logits']) {
+        const d = maxAbsDiff(app, ref, `rgb_${kind}.npy`);
+        report[`rgb_${kind}`] = d;
+        expect(d, `${name} rgb_${kind}`).toBeLessThanOrEqual(1e-3);
+      }
       console.log(name, JSON.stringify(report), JSON.stringify(meta.decodeWarnings));
       if (name === 'clean') expect(meta.decodeWarnings).toEqual([]);
       else expect(meta.decodeWarnings.length, name).toBeGreaterThan(0);
