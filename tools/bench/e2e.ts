@@ -9,13 +9,35 @@ import { cpus } from 'node:os';
 import { runAppExtract, runReferencePipeline, type CommandRun, type ExtractArgs } from './lib/commands';
 import { FIXTURE } from './lib/env';
 import { checkpoint } from './lib/models';
-import { ratio, type StageData } from './lib/schema';
+import { ratio, type Figure, type StageData } from './lib/schema';
 import { figure, type StageOptions } from './lib/stats';
 
 function config(opts: StageOptions): { divisor: 1 | 8; maxFrames?: number; runs: number } {
   if (opts.dryRun) return { divisor: 8, maxFrames: 5, runs: opts.runs ?? 1 };
   if (opts.quick) return { divisor: 1, maxFrames: 17, runs: opts.runs ?? 2 };
   return { divisor: 1, runs: opts.runs ?? 3 };
+}
+
+/**
+ * The stage breakdown of each side's runs, from its meta.json (medians over the runs), printed as one line per side.
+ * App: what the orchestrating thread spent waiting for decoded frames and for flow, in I3D per stream, preparing
+ * inputs and writing rows (flow and decoding run in other workers meanwhile, so a wait is the part not hidden).
+ * Reference: its sequential steps (decode, flow, model per stream).
+ */
+function stageFigures(runs: CommandRun[], side: 'app' | 'reference', input: string, params: Figure['params']): Figure[] {
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r.stages ?? {})))].filter((n) => !['count', 'total', 'extract'].includes(n));
+  const figures = names.map((n) =>
+    figure(
+      `e2e.${side}.stage.${n}`,
+      `${side}: seconds in "${n}", ${input}`,
+      'info',
+      's',
+      runs.map((r) => r.stages?.[n] ?? 0),
+      params,
+    ),
+  );
+  console.log(`e2e ${side} stages (median s): ${figures.map((f) => `${f.id.split('.').pop()} ${f.median.toFixed(1)}`).join(', ') || 'none recorded'}`);
+  return figures;
 }
 
 export async function run(opts: StageOptions): Promise<StageData> {
@@ -102,8 +124,9 @@ export async function run(opts: StageOptions): Promise<StageData> {
     ref.map((x) => x.timeMaxRssMiB ?? 0),
     params,
   );
+  const stages = [...stageFigures(app, 'app', input, params), ...stageFigures(ref, 'reference', input, params)];
   return {
-    figures: [appWall, refWall, appInner, appMem, appMemExtract, appRenderer, refMem, refMaxRss],
+    figures: [appWall, refWall, appInner, appMem, appMemExtract, appRenderer, refMem, refMaxRss, ...stages],
     ratios: [
       ratio('e2e.wall', `end to end (${input}): npm run extract / pipeline.py wall time`, appWall, refWall),
       ratio('e2e.memory', `end to end (${input}): peak memory, Chromium processes / python + ffmpeg`, appMem, refMem),

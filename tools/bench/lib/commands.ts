@@ -7,7 +7,7 @@
  * - the reference: tools/reference/pipeline.py under /usr/bin/time; memory = the Python process and its ffmpeg
  *   child.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PYTHON, ROOT, TSX } from './env';
@@ -34,7 +34,21 @@ export interface CommandRun {
   extractSeconds?: number;
   /** Feature steps written (meta.json). */
   steps: number;
+  /**
+   * Where the time went, from meta.json: the app's orchestrating thread (waiting for decoded frames, waiting for
+   * flow, I3D per stream, preparing inputs, writing rows); the reference's steps (decode, flow, model per stream).
+   */
+  stages?: Record<string, number>;
   samples: number;
+}
+
+/** meta.json of the one video under `out` (the app writes out/<name>/meta.json, the reference out/r/meta.json). */
+function readMeta(out: string): { steps: unknown[]; seconds?: Record<string, number>; stageSeconds?: Record<string, number> } | null {
+  for (const name of readdirSync(out)) {
+    const p = join(out, name, 'meta.json');
+    if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')) as { steps: unknown[] };
+  }
+  return null;
 }
 
 function largest(g: GroupMemory | undefined): { kind: string; hwmMiB: number } {
@@ -77,6 +91,7 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
     const chromium = r.groups.chromium;
     const rendererPeak = (g: GroupMemory | undefined) => Math.max(0, ...(g?.processes.filter((p) => p.kind === 'renderer').map((p) => p.hwmMiB) ?? []));
     const during = r.afterMark?.chromium;
+    const stages = readMeta(out)?.stageSeconds;
     return {
       wallSeconds: r.wallSeconds,
       peakSumPssMiB: chromium?.peakSumPssMiB ?? 0,
@@ -88,6 +103,7 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
         : {}),
       extractSeconds: summary.seconds,
       steps: summary.steps,
+      ...(stages ? { stages } : {}),
       samples: r.samples,
     };
   } finally {
@@ -116,8 +132,7 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
     const r = await runSampled('/usr/bin/time', args, (argv) => (/python|ffmpeg/.test(argv[0] ?? '') ? 'python' : null), { cwd: ROOT });
     if (r.code !== 0) throw new Error(`pipeline.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const [, maxKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
-    const metaPath = join(out, 'r', 'meta.json');
-    const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { steps: unknown[] }) : { steps: [] };
+    const meta = readMeta(out) ?? { steps: [] };
     return {
       wallSeconds: r.wallSeconds,
       peakSumPssMiB: r.groups.python?.peakSumPssMiB ?? 0,
@@ -125,6 +140,7 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
       largestProcess: largest(r.groups.python),
       timeMaxRssMiB: Math.round(maxKiB / 102.4) / 10,
       steps: meta.steps.length,
+      ...(meta.seconds ? { stages: meta.seconds } : {}),
       samples: r.samples,
     };
   } finally {
