@@ -73,6 +73,17 @@ const base = {
     }
     return { hashes, width, height, warnings: end.warnings, seconds: (performance.now() - t0) / 1000, isolated: crossOriginIsolated };
   },
+  /** How many frames a decode gives, or the typed error it ends with. */
+  async decodeOutcome(url: string, name: string, fps?: number) {
+    try {
+      let frames = 0;
+      for await (const batch of decodeVideo(await fetchFile(url, name), { fps })) frames += batch.frames.length;
+      return { frames };
+    } catch (e) {
+      const err = e as { code?: string; detail?: string };
+      return { error: { code: err.code ?? String(e), detail: err.detail ?? '' } };
+    }
+  },
   /** Calls the pipeline worker through the bridge. */
   bridgeProbe: async (url: string, name: string) => {
     const file = await fetchFile(url, name);

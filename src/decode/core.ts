@@ -14,6 +14,9 @@ import { PpmSplitter, type RgbFrame } from './ppm-stream';
 import type { DecodeEnd, DecodeOptions } from './frames';
 import { collectWarnings, undecodableCodec, unsupportedCodecDetail, WARNING_LOG_ARGS } from './log';
 
+/** Codecs this ffmpeg.wasm build cannot decode that a browser's VideoDecoder (WebCodecs) may: ./webcodecs.ts. */
+export const BROWSER_CODECS: ReadonlySet<string> = new Set(['av1']);
+
 const MOUNT = '/input';
 const OUTPUT = '/frames.ppm';
 
@@ -89,8 +92,11 @@ export function probe(c: LoadedCore, file: File): VideoMeta {
     if (c.log.length > 0 && !/"streams"/.test(printed)) throw new AppError('E_NOT_VIDEO', why);
     const meta = parseProbe(printed);
     const undecodable = undecodableCodec(c.log);
-    if (undecodable !== null && undecodable === meta.codec)
+    if (undecodable !== null && undecodable === meta.codec) {
+      // the browser's own decoder may do it (./webcodecs.ts; the caller checks, asynchronously)
+      if (BROWSER_CODECS.has(meta.codec)) return { ...meta, decoder: 'browser' };
       throw new AppError('E_UNSUPPORTED_CODEC', unsupportedCodecDetail(meta.codec, meta.codecDescription));
+    }
     return meta;
   } finally {
     c.core.FS.unmount(MOUNT);
@@ -110,26 +116,11 @@ export type { DecodeOptions };
 export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: (f: RgbFrame) => void): DecodeEnd {
   if (file.size === 0) throw new AppError('E_EMPTY_FILE');
   const path = mountFile(c, file);
-  let count = 0;
-  const splitter = new PpmSplitter((f) => {
-    count++;
-    onFrame(f);
-  });
-  const FS = c.core.FS;
-  const dev = FS.makedev(64, 0);
-  FS.registerDevice(dev, {
-    write: (_stream, buffer, offset, length) => {
-      splitter.push(buffer.subarray(offset, offset + length));
-      return length;
-    },
-  });
-  if (FS.analyzePath(OUTPUT).exists) FS.unlink(OUTPUT);
-  FS.mkdev(OUTPUT, 0o666, dev);
   try {
     // the core prepends "-nostdin -y" itself; canonicalArgs repeats them harmlessly. The log level changes what
     // ffmpeg prints, never what it decodes.
     const args = [...WARNING_LOG_ARGS, ...canonicalArgs(path, OUTPUT, { ...opts, muxer: 'ppm' })];
-    const ret = run(c, () => c.core.exec(...args));
+    const { ret, count, complete } = execToFrames(c, args, onFrame);
     if (ret !== 0) {
       const why = lastErrors(c);
       const codec = count === 0 ? undecodableCodec(c.log) : null;
@@ -141,11 +132,55 @@ export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: 
       if (count === 0) throw new AppError('E_NO_FRAMES', why);
       throw new AppError('E_DECODE', `ffmpeg exit ${ret} after ${count} frames: ${why}`);
     }
-    if (!splitter.idle) throw new AppError('E_DECODE', 'the last frame is incomplete');
+    if (!complete) throw new AppError('E_DECODE', 'the last frame is incomplete');
     if (count === 0) throw new AppError('E_NO_FRAMES', lastErrors(c));
     return { frameCount: count, warnings: collectWarnings(c.leveled, path) };
   } finally {
-    FS.unlink(OUTPUT);
-    FS.unmount(MOUNT);
+    FS(c).unmount(MOUNT);
   }
 }
+
+const FS = (c: LoadedCore) => c.core.FS;
+
+/** Runs ffmpeg with an output at `output` (a character device) whose bytes go to `onBytes` as they are written. */
+export function execToDevice(c: LoadedCore, output: string, args: string[], onBytes: (bytes: Uint8Array) => void): number {
+  const fs = FS(c);
+  const dev = fs.makedev(64, 0);
+  fs.registerDevice(dev, {
+    write: (_stream, buffer, offset, length) => {
+      onBytes(buffer.subarray(offset, offset + length));
+      return length;
+    },
+  });
+  if (fs.analyzePath(output).exists) fs.unlink(output);
+  fs.mkdev(output, 0o666, dev);
+  try {
+    return run(c, () => c.core.exec(...args));
+  } finally {
+    fs.unlink(output);
+  }
+}
+
+/** Runs ffmpeg with `args` that write PPM frames to OUTPUT; each frame goes to `onFrame` while ffmpeg runs. */
+export function execToFrames(c: LoadedCore, args: string[], onFrame: (f: RgbFrame) => void): { ret: number; count: number; complete: boolean } {
+  let count = 0;
+  const splitter = new PpmSplitter((f) => {
+    count++;
+    onFrame(f);
+  });
+  const ret = execToDevice(c, OUTPUT, args, (b) => splitter.push(b));
+  return { ret, count, complete: splitter.idle };
+}
+
+/** `fn` with `file` mounted (read in slices, never copied); its path in the core's file system. */
+export function withMountedFile<T>(c: LoadedCore, file: File, fn: (path: string) => T): T {
+  const path = mountFile(c, file);
+  try {
+    return fn(path);
+  } finally {
+    FS(c).unmount(MOUNT);
+  }
+}
+
+/** Where execToFrames's frames are written (for the argument list). */
+export const FRAMES_OUTPUT = OUTPUT;

@@ -17,6 +17,7 @@ declare module '@ffmpeg/core' {
     mkdev(path: string, mode: number, dev: number): void;
     unlink(path: string): void;
     readFile(path: string): Uint8Array;
+    writeFile(path: string, data: Uint8Array): void;
     analyzePath(path: string): { exists: boolean };
   }
   export interface FFmpegCore {

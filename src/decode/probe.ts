@@ -28,6 +28,15 @@ export interface VideoMeta {
   /** ffmpeg's long name of the codec and the encoder the file names, when known ("Alliance for Open Media AV1, Lavc59.37.100 libaom-av1"). */
   codecDescription?: string;
   hasAudio: boolean;
+  /** Pixel format and colour description as the container/parser states them (absent when it does not). */
+  pixFmt?: string;
+  colorRange?: string;
+  colorSpace?: string;
+  /**
+   * `browser`: ffmpeg.wasm has no decoder for this codec but the browser may (./webcodecs.ts decodes it there and
+   * gives the frames to the same filter graph); absent: ffmpeg.wasm decodes it.
+   */
+  decoder?: 'browser';
 }
 
 interface ProbeStream {
@@ -44,6 +53,9 @@ interface ProbeStream {
   tags?: Record<string, string>;
   side_data_list?: { side_data_type?: string; rotation?: number }[];
   disposition?: { attached_pic?: number };
+  pix_fmt?: string;
+  color_range?: string;
+  color_space?: string;
 }
 
 interface ProbeJson {
@@ -72,6 +84,9 @@ function describeCodec(s: ProbeStream): string | undefined {
   const parts = [s.codec_long_name, encoder].filter((p): p is string => !!p && p !== s.codec_name);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
+
+const known = <K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> =>
+  v && v !== 'unknown' ? ({ [key]: v } as Record<K, string>) : {};
 
 /** Parse ffprobe JSON; throws E_NOT_VIDEO / E_NO_VIDEO_STREAM. */
 export function parseProbe(jsonText: string): VideoMeta {
@@ -111,6 +126,9 @@ export function parseProbe(jsonText: string): VideoMeta {
     codec: video.codec_name ?? 'unknown',
     codecDescription: describeCodec(video),
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    ...known('pixFmt', video.pix_fmt),
+    ...known('colorRange', video.color_range),
+    ...known('colorSpace', video.color_space),
   };
 }
 

@@ -1,22 +1,45 @@
 /// <reference lib="webworker" />
 /** Thin decode worker: one request per worker lifetime; the client terminates it to cancel. */
-import { toErrorInfo } from '../errors';
-import { decode, loadCore, probe } from '../decode/core';
+import { AppError, toErrorInfo } from '../errors';
+import { decode, loadCore, probe, type LoadedCore } from '../decode/core';
+import { browserDecodes, browserUnsupportedDetail, decodeInBrowser } from '../decode/webcodecs';
 import type { DecodeRequest, DecodeResponse, FrameBatch } from '../decode/protocol';
 import type { RgbFrame } from '../decode/ppm-stream';
+import type { DecodeEnd, DecodeOptions } from '../decode/frames';
+import type { VideoMeta } from '../decode/probe';
 
 const EMPTY = new Uint8Array(0);
 const post = (msg: DecodeResponse, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+/** ffmpeg.wasm's decode, or the browser's for a codec only the browser decodes (../decode/webcodecs.ts). */
+async function decodeAny(core: LoadedCore, file: File, opts: DecodeOptions, onFrame: (f: RgbFrame) => void, meta?: VideoMeta): Promise<DecodeEnd> {
+  if (meta?.decoder === 'browser') return decodeInBrowser(core, file, meta, opts, onFrame);
+  try {
+    return decode(core, file, opts, onFrame);
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code !== 'E_UNSUPPORTED_CODEC') throw e;
+    const meta = probe(core, file);
+    if (meta.decoder !== 'browser') throw e;
+    return decodeInBrowser(core, file, meta, opts, onFrame);
+  }
+}
 
 async function handle(req: DecodeRequest): Promise<void> {
   const core = await loadCore(req.wasm);
   if (req.type === 'probe') {
     const meta = probe(core, req.file);
+    if (meta.decoder === 'browser' && !(await browserDecodes(meta))) throw new AppError('E_UNSUPPORTED_CODEC', browserUnsupportedDetail(meta));
     let thumbnail: RgbFrame | undefined;
     if (req.thumbnail) {
-      decode(core, req.file, { maxFrames: 1 }, (f) => {
-        thumbnail = f;
-      });
+      await decodeAny(
+        core,
+        req.file,
+        { maxFrames: 1 },
+        (f) => {
+          thumbnail = f;
+        },
+        meta,
+      );
     }
     post({ type: 'probe', meta, thumbnail }, thumbnail ? [thumbnail.data.buffer] : []);
     return;
@@ -35,7 +58,7 @@ async function handle(req: DecodeRequest): Promise<void> {
     }
   };
   let index = 0;
-  const end = decode(core, req.file, req.options, (f) => {
+  const end = await decodeAny(core, req.file, req.options, (f) => {
     if (pending && (pending.width !== f.width || pending.height !== f.height)) flush();
     pending ??= { start: index, width: f.width, height: f.height, frames: [] };
     pending.frames.push(req.countOnly ? EMPTY : f.data);

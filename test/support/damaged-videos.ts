@@ -16,7 +16,7 @@ export interface DamagedVideos {
   flipped: string;
   /** `clean` cut a few hundred bytes into its mdat: a readable index, no complete frame. */
   truncatedEarly: string;
-  /** 256×224, 10 frames of AV1 (libaom) in Matroska: ffmpeg.wasm's build has no AV1 decoder. */
+  /** 256×224, 10 frames of AV1 (libaom) in Matroska: ffmpeg.wasm's build has no AV1 decoder (the browser decodes it). */
   av1: string;
 }
 
