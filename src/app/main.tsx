@@ -1,12 +1,22 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerSW } from 'virtual:pwa-register';
+import { bridge, bridgeTestHooks } from '../bridge/pipeline';
+import type { ErrorCode } from '../errors';
 import { useStore } from '../state/store';
 import { App } from '../ui/App';
 import '../ui/app.css';
 
 // the queue of an earlier visit (finished results, a run to go on with)
 void useStore.getState().restoreQueue();
+
+// test builds only: a test makes the next extraction fail once with a typed error (e2e/retry.spec.ts)
+if (__TEST_HOOKS__ && bridgeTestHooks) {
+  const hooks = bridgeTestHooks;
+  Object.assign(window, {
+    failNextExtractForTest: (code: ErrorCode, passes?: number) => hooks.failNextExtract(bridge(), code, passes),
+  });
+}
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing');
