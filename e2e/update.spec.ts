@@ -80,7 +80,7 @@ test('a new version found while a video runs: no reload and no prompt until it i
   const [video] = fixtureCopies('update', ['during-update.mp4']);
   await page.goto(app.url + '/');
   await controlled(page);
-  await setUpBatch(page, { streams: ['rgb'], maxFrames: 160, chunk: 64 });
+  await setUpBatch(page, { streams: ['rgb'], maxFrames: 160, chunk: 128 });
   await dropFiles(page, [{ path: video }]);
   const item = queueItem(page, 'during-update.mp4');
   await expect(item).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
