@@ -116,3 +116,57 @@ test('a new version found while a video runs: no reload and no prompt until it i
   const arrays = await downloadNpz(page, 'during-update.mp4', resolve(CACHE, 'update', 'during-update.npz'));
   expect(Object.keys(arrays).sort()).toEqual(['rgb_fc.npy', 'rgb_logits.npy', 'rgb_map.npy']);
 });
+
+test('a new version applied in another tab while a video runs here: this page goes on with it and reloads into the new version once it is done', async ({
+  context,
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const [video] = fixtureCopies('update', ['other-tab.mp4']);
+  await page.goto(app.url + '/');
+  await controlled(page);
+  // a returning visit: the page is controlled by the service worker from its load on
+  await page.reload();
+  await controlled(page);
+  await setUpBatch(page, { streams: ['rgb'], maxFrames: 300, chunk: 128 });
+  await dropFiles(page, [{ path: video }]);
+  const item = queueItem(page, 'other-tab.mp4');
+  await expect(item).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  // what this page's queue entry was doing when another service worker took control of it
+  await page.evaluate(() => {
+    Object.assign(window, { __sameDocument: true, __statusAtTakeover: null });
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      const status = document.querySelector<HTMLElement>('[data-testid="queue-item"]')?.dataset.status;
+      Object.assign(window, { __statusAtTakeover: status });
+    });
+  });
+  await page.getByTestId('run').click();
+  await expect(item).toHaveAttribute('data-status', 'running');
+  await publishNewVersion(page);
+  await expect.poll(() => waitingVersion(page), { timeout: 60_000 }).toBe(true);
+
+  // another tab of the app is idle: it offers the new version, and its click applies it (to every tab)
+  const other = await context.newPage();
+  await other.goto(app.url + '/');
+  const reload = other.getByRole('button', { name: 'A new version is ready — reload' });
+  await expect(reload).toBeVisible();
+  await Promise.all([other.waitForEvent('load', { timeout: 60_000 }), reload.click()]);
+  await expect(other.getByTestId('update-prompt')).toHaveCount(0);
+
+  // the new version took control of this page in the middle of its video; the page did not reload
+  const statusAtTakeover = () => page.evaluate(() => (window as unknown as { __statusAtTakeover: string | null }).__statusAtTakeover);
+  await expect.poll(statusAtTakeover, { timeout: 30_000 }).not.toBeNull();
+  expect(await sameDocument(page), 'the page reloaded in the middle of its video').toBe(true);
+  expect(await statusAtTakeover()).toBe('running');
+  await page.waitForTimeout(1000);
+  expect(await sameDocument(page)).toBe(true);
+  await expect(item).toHaveAttribute('data-status', 'running');
+
+  // done: it reloads into the new version by itself (the user applied it), the finished video listed with its downloads
+  await page.waitForEvent('load', { timeout: 120_000 });
+  expect(await sameDocument(page)).toBeUndefined();
+  await expect(item).toHaveAttribute('data-status', 'done');
+  await expect(item.getByTestId('download-npz')).toBeVisible();
+  expect((await cachedUrls(page)).some((u) => u.includes('index.html') && u.includes(NEW_REVISION))).toBe(true);
+  await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+});
