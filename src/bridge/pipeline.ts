@@ -9,7 +9,7 @@
  *   is started afresh on the next call; `onCrash` listeners are told.
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import { downloadFromOpfs, opfsFile } from '../io/download';
 import type { ModelDtype } from '../model/types';
@@ -227,9 +227,14 @@ export class PipelineBridge {
   }
 }
 
-/** Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would. */
+/**
+ * Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would; make
+ * the next extraction fail once with a typed error at its model pass number `passes` (0: the first).
+ */
 export const bridgeTestHooks = __TEST_HOOKS__
   ? {
+      failNextExtract: (b: PipelineBridge, code: ErrorCode, passes = 0): Promise<void> =>
+        b['call']((api) => (api.failNextExtractForTest as unknown as (code: ErrorCode, passes: number) => Promise<void>)(code, passes)),
       crash: (b: PipelineBridge): Promise<never> =>
         b['call'](
           (api) =>

@@ -7,7 +7,7 @@
  */
 import type { DecodeEnd, DecodeStreamOptions, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
-import { AppError } from '../errors';
+import { AppError, type ErrorCode } from '../errors';
 import type { FlowEngine, ToEntry } from '../flow/engine-api';
 import type { FlowEncoding } from '../flow/postprocess';
 import { writeZip, type BundleEntry } from '../io/bundle';
@@ -21,7 +21,7 @@ import type { TemporalPads } from '../model/graph/pads';
 import type { Device, ModelDtype } from '../model/types';
 import type { Verification } from '../model/verify';
 import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
-import type { StreamName } from './extract';
+import type { StreamModel, StreamName } from './extract';
 import { flowEntry } from './flow-entry';
 import type { StreamMeta, VideoMetaJson } from './meta';
 import { estimateOutputBytes, expectedFrames } from './output-size';
@@ -173,6 +173,34 @@ export interface PipelineService {
   /** What this browser offers, with what `auto` picks and why. */
   capabilities(): Promise<CapabilityReport>;
   releaseModels(): Promise<void>;
+  /**
+   * Test builds only: the next extraction fails once with `code`, thrown by its model pass after `passes` passes
+   * (as a model that fails while computing features would); the extractions after it run as usual.
+   */
+  failNextExtractForTest?(code: ErrorCode, passes: number): void;
+}
+
+/** A failure armed by a test for the next extraction (test builds only). */
+interface TestFailure {
+  code: ErrorCode;
+  passes: number;
+}
+
+/** The stream models of one extraction, their model pass number `failure.passes` (counted over all streams) throwing the test's failure. */
+function failingModels(models: Partial<Record<StreamName, VideoModel>>, failure: TestFailure): Partial<Record<StreamName, VideoModel>> {
+  let passes = 0;
+  const wrap = (m: StreamModel): StreamModel => ({
+    inChannels: m.inChannels,
+    classes: m.classes,
+    featureChannels: m.featureChannels,
+    run: (x, T, pads) => {
+      if (passes++ === failure.passes) return Promise.reject(new AppError(failure.code, 'failure requested by a test'));
+      return m.run(x, T, pads);
+    },
+  });
+  const out: Partial<Record<StreamName, VideoModel>> = {};
+  for (const [stream, vm] of Object.entries(models) as [StreamName, VideoModel][]) out[stream] = { ...vm, model: wrap(vm.model) };
+  return out;
 }
 
 /** At most one call every `ms` (the first one at once). */
@@ -215,6 +243,8 @@ function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][]): st
 export function createPipeline(env: JobEnv): PipelineService {
   /** Imports in progress by model id: the same checkpoint twice at once is imported once. */
   const importing = new Map<string, Promise<ModelRecord>>();
+  /** Test builds only: the failure the next extraction throws. */
+  let failNext: TestFailure | null = null;
 
   /** The ONNX model of `dtype`, converted from the stored checkpoint the first time it is asked for. */
   async function modelBytes(id: string, dtype: ModelDtype): Promise<Uint8Array> {
@@ -333,10 +363,14 @@ export function createPipeline(env: JobEnv): PipelineService {
     probe: (file) => env.probe(file),
 
     async extract(req, onProgress, onFlowPreview, signal, pause) {
+      // taken at once: a failure armed while this extraction starts is for the next one
+      const failure = __TEST_HOOKS__ ? failNext : null;
+      if (__TEST_HOOKS__) failNext = null;
       const { settings } = req;
       const chosen = await chosenModels(settings);
       await checkSpace(req, chosen);
-      const models = await streamModels(settings, chosen, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
+      let models = await streamModels(settings, chosen, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
+      if (__TEST_HOOKS__ && failure) models = failingModels(models, failure);
       checkAbort(signal);
       const detected = await env.capabilities();
       // the flow pool sizes itself from the cores it is given
@@ -429,5 +463,12 @@ export function createPipeline(env: JobEnv): PipelineService {
     },
     capabilities: async () => capabilityReport(await env.capabilities()),
     releaseModels: () => env.runtime.release(),
+    ...(__TEST_HOOKS__
+      ? {
+          failNextExtractForTest(code: ErrorCode, passes: number) {
+            failNext = { code, passes };
+          },
+        }
+      : {}),
   };
 }

@@ -22,4 +22,27 @@ describe('app update slice', () => {
     await store.getState().applyUpdate();
     expect(apply).toHaveBeenCalledTimes(1);
   });
+
+  it('reloads into a version that took control only once no video is running, and once', async () => {
+    const store = makeStore();
+    const reload = vi.fn();
+    store.setState({ running: true });
+    store.getState().reloadWhenIdle(reload);
+    store.getState().reloadWhenIdle(reload);
+    store.setState({ running: true });
+    expect(reload).not.toHaveBeenCalled();
+    store.setState({ running: false });
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+    store.setState({ running: true });
+    store.setState({ running: false });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  it('reloads at once when no video is running', async () => {
+    const store = makeStore();
+    const reload = vi.fn();
+    store.getState().reloadWhenIdle(reload);
+    await vi.waitFor(() => expect(reload).toHaveBeenCalledTimes(1));
+  });
 });

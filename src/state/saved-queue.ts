@@ -40,6 +40,15 @@ const RUNNING_KEY = '#running';
 /** Writes fail quietly where IndexedDB is unavailable (a private window that refuses it): the queue still works. */
 const quietly = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
+/** The writes not finished yet. */
+const writing = new Set<Promise<unknown>>();
+const write = <T>(p: Promise<T>): Promise<T | undefined> => {
+  const w = quietly(p);
+  writing.add(w);
+  void w.then(() => writing.delete(w));
+  return w;
+};
+
 export const savedQueue = {
   async load(): Promise<{ items: SavedItem[]; running: boolean }> {
     const all = (await quietly(entries<string, unknown>(store()))) ?? [];
@@ -50,9 +59,13 @@ export const savedQueue = {
     const running = all.some(([k, v]) => k === RUNNING_KEY && v === true);
     return { items, running };
   },
-  save: (item: SavedItem) => quietly(set(item.id, item, store())),
-  remove: (id: string) => quietly(del(id, store())),
-  setRunning: (running: boolean) => quietly(set(RUNNING_KEY, running, store())),
+  save: (item: SavedItem) => write(set(item.id, item, store())),
+  remove: (id: string) => write(del(id, store())),
+  setRunning: (running: boolean) => write(set(RUNNING_KEY, running, store())),
+  /** Resolves once no write is left (those started while it waits included): before the page reloads. */
+  async settled(): Promise<void> {
+    while (writing.size > 0) await Promise.all([...writing]);
+  },
   get: (id: string) => quietly(get<SavedItem>(id, store())),
 };
 

@@ -45,6 +45,7 @@ export function withJobs(service: PipelineService): PipelineApi {
         throw new Error('crash requested by a test');
       });
     };
+    api.failNextExtractForTest = (code, passes) => service.failNextExtractForTest?.(code, passes);
   }
   return api;
 }

@@ -2,6 +2,7 @@
  * The pipeline worker's wire API: what crosses the comlink boundary. Only the bridge (src/bridge/) calls it;
  * everyone else uses the bridge's façade. Job ids number the calls that can be aborted.
  */
+import type { ErrorCode } from '../errors';
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
@@ -30,4 +31,6 @@ export interface PipelineApi {
   pause(jobId: number): void;
   /** Test builds only (__TEST_HOOKS__): throws from the worker's global scope, as a crash would. */
   crashForTest?(): void;
+  /** Test builds only (__TEST_HOOKS__): the next extraction fails once with `code` at its model pass number `passes`. */
+  failNextExtractForTest?(code: ErrorCode, passes: number): void;
 }
