@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { CORPUS, makeCorpus } from '../test/support/corpus';
 import { makeDamagedVideos } from '../test/support/damaged-videos';
 import { CACHE, FIXTURE, HARNESS } from './support/fixtures';
 import { nativeFrameHashes } from './support/native';
@@ -70,6 +71,20 @@ test.describe('damaged and odd files', () => {
     const probed = await page.evaluate((u) => window.harness.probeOutcome(u, 'early.mp4'), url);
     expect(probed.error?.code).toBe('E_NO_FRAMES');
   });
+
+  // AV1 decoding is exact by specification: the browser's decoder gives native ffmpeg's (libdav1d's) planes
+  const corpus = makeCorpus(resolve(CACHE, 'corpus/in'));
+  for (const kind of CORPUS.filter((k) => k.file.startsWith('av1'))) {
+    test(`${kind.what}: the frames native ffmpeg decodes, byte for byte`, async ({ page }) => {
+      const path = corpus.get(kind.file) as string;
+      const url = await serveFile(page, path);
+      const meta = await page.evaluate(([u, n]) => window.harness.probe(u, n), [url, kind.file] as const);
+      const got = await page.evaluate(([u, n]) => window.harness.decodeHashes(u, n), [url, kind.file] as const);
+      const want = nativeFrameHashes(path, meta.decodedWidth, meta.decodedHeight);
+      expect(want.length).toBeGreaterThan(0);
+      expect(got.hashes).toEqual(want);
+    });
+  }
 
   test('AV1 (no decoder in ffmpeg.wasm): decoded by the browser, the frames native ffmpeg decodes, byte for byte', async ({ page }) => {
     const url = await serveFile(page, videos.av1);
