@@ -59,7 +59,7 @@ describe('E_OUT_OF_MEMORY', () => {
   });
 
   it('leaves other failures alone', () => {
-    for (const m of ['Cannot read properties of undefined', 'ROOM 101 not found', 'zoom level']) {
+    for (const m of ['Cannot read properties of undefined', 'ROOM 101 not found', 'zoom level', '/input/oom.mp4: Invalid data found']) {
       expect(isOutOfMemory(m)).toBe(false);
       expect(toErrorInfo(new Error(m)).code).toBe('E_INTERNAL');
     }

@@ -73,14 +73,16 @@ export interface ErrorInfo {
  * enlarged, onnxruntime's allocators (`failed to allocate a buffer`, `std::bad_alloc`) and ffmpeg's ENOMEM.
  */
 const OUT_OF_MEMORY =
-  /Maximum memory size exceeded|Unable to grow instance memory|Out of memory|Array buffer allocation failed|could not allocate memory|failed to allocate|bad_alloc|Cannot enlarge memory|Cannot allocate memory|\bOOM\b/i;
+  /Maximum memory size exceeded|Unable to grow instance memory|Out of memory|Array buffer allocation failed|could not allocate memory|failed to allocate|bad_alloc|Cannot enlarge memory|Cannot allocate memory/i;
+/** Emscripten's own word for it, in capitals ("Aborted(OOM)", "… (OOM)"). */
+const OOM = /\bOOM\b/;
 
 /** Codes whose failure may have been an exhausted heap (their detail says so): those become E_OUT_OF_MEMORY. */
 const MAY_BE_OUT_OF_MEMORY: ReadonlySet<ErrorCode> = new Set(['E_INTERNAL', 'E_MODEL_RUN', 'E_MODEL_LOAD', 'E_DECODE']);
 
 /** Whether an error's text is one of the out-of-memory shapes. */
 export function isOutOfMemory(text: string): boolean {
-  return OUT_OF_MEMORY.test(text);
+  return OUT_OF_MEMORY.test(text) || OOM.test(text);
 }
 
 function outOfMemory(code: ErrorCode, detail: string): ErrorInfo | null {
