@@ -1,9 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { registerSW } from 'virtual:pwa-register';
+import { bridgeTestHooks } from '../bridge/pipeline';
 import { useStore } from '../state/store';
 import { App } from '../ui/App';
 import '../ui/app.css';
+
+// test builds: the e2e tests make a worker of the next extraction fail (window.faultForTest, ../faults.ts)
+if (__TEST_HOOKS__) Object.assign(window, { faultForTest: bridgeTestHooks?.faultForTest });
 
 // the queue of an earlier visit (finished results, a run to go on with)
 void useStore.getState().restoreQueue();
