@@ -15,7 +15,8 @@ function files(dir: string): string[] {
 }
 
 /** Names that only test code has: the harness and the hooks behind __TEST_HOOKS__. */
-const TEST_ONLY = /harness|crashForTest|loseGpuAfterFrames|loseGpuForTest|loseWebGpuDeviceForTest|perturbVerificationForTest|failNextExtractForTest/g;
+const TEST_ONLY =
+  /harness|crashForTest|faultForTest|requested by a test|loseGpuAfterFrames|loseGpuForTest|loseWebGpuDeviceForTest|perturbVerificationForTest|failNextExtractForTest/g;
 
 function scan(build: string) {
   const dir = join(ROOT, build);
@@ -40,6 +41,15 @@ test('the test build (dist-test/) has the harness page and the hooks the product
   expect(list).toContain('e2e/harness/harness.html');
   const all = [...hits.values()].flat();
   expect(all).toEqual(
-    expect.arrayContaining(['harness', 'crashForTest', 'loseGpuAfterFrames', 'loseGpuForTest', 'perturbVerificationForTest', 'failNextExtractForTest']),
+    expect.arrayContaining([
+      'harness',
+      'crashForTest',
+      'faultForTest',
+      'requested by a test',
+      'loseGpuAfterFrames',
+      'loseGpuForTest',
+      'perturbVerificationForTest',
+      'failNextExtractForTest',
+    ]),
   );
 });

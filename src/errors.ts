@@ -10,6 +10,7 @@ export const ERROR_MESSAGES = {
   E_CANCELLED: 'Cancelled.',
   E_PAUSED: 'Paused; it resumes from its last finished chunk.',
   E_WORKER_CRASH: 'A background worker crashed; it was restarted.',
+  E_OUT_OF_MEMORY: 'The browser ran out of memory for this video. Lower the frame rate (--fps) or the chunk length and try again.',
   E_QUOTA: 'Not enough storage space in the browser for this result. Free some space (remove models or results) and try again.',
   E_GPU_LOST: 'The GPU device was lost.',
   // video intake and decoding
@@ -66,12 +67,35 @@ export interface ErrorInfo {
   detail: string;
 }
 
+/**
+ * What an exhausted heap says, as the engines word it: V8 when a WebAssembly memory cannot grow or an
+ * ArrayBuffer cannot be allocated, Emscripten's runtime (ffmpeg.wasm, onnxruntime-web) when its heap cannot be
+ * enlarged, onnxruntime's allocators (`failed to allocate a buffer`, `std::bad_alloc`) and ffmpeg's ENOMEM.
+ */
+const OUT_OF_MEMORY =
+  /Maximum memory size exceeded|Unable to grow instance memory|Out of memory|Array buffer allocation failed|could not allocate memory|failed to allocate|bad_alloc|Cannot enlarge memory|Cannot allocate memory/i;
+/** Emscripten's own word for it, in capitals ("Aborted(OOM)", "… (OOM)"). */
+const OOM = /\bOOM\b/;
+
+/** Codes whose failure may have been an exhausted heap (their detail says so): those become E_OUT_OF_MEMORY. */
+const MAY_BE_OUT_OF_MEMORY: ReadonlySet<ErrorCode> = new Set(['E_INTERNAL', 'E_MODEL_RUN', 'E_MODEL_LOAD', 'E_DECODE']);
+
+/** Whether an error's text is one of the out-of-memory shapes. */
+export function isOutOfMemory(text: string): boolean {
+  return OUT_OF_MEMORY.test(text) || OOM.test(text);
+}
+
+function outOfMemory(code: ErrorCode, detail: string): ErrorInfo | null {
+  if (!MAY_BE_OUT_OF_MEMORY.has(code) || !isOutOfMemory(detail)) return null;
+  return { code: 'E_OUT_OF_MEMORY', message: ERROR_MESSAGES.E_OUT_OF_MEMORY, detail };
+}
+
 export function toErrorInfo(e: unknown): ErrorInfo {
-  if (isAppError(e)) return { code: e.code, message: ERROR_MESSAGES[e.code], detail: e.detail };
+  if (isAppError(e)) return outOfMemory(e.code, e.detail) ?? { code: e.code, message: ERROR_MESSAGES[e.code], detail: e.detail };
   if (e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' && e.code in ERROR_MESSAGES) {
     const code = e.code as ErrorCode;
     const detail = 'detail' in e && typeof e.detail === 'string' ? e.detail : '';
-    return { code, message: ERROR_MESSAGES[code], detail };
+    return outOfMemory(code, detail) ?? { code, message: ERROR_MESSAGES[code], detail };
   }
   if (e instanceof DOMException && e.name === 'QuotaExceededError') {
     return { code: 'E_QUOTA', message: ERROR_MESSAGES.E_QUOTA, detail: e.message };
@@ -80,7 +104,7 @@ export function toErrorInfo(e: unknown): ErrorInfo {
     return { code: 'E_CANCELLED', message: ERROR_MESSAGES.E_CANCELLED, detail: '' };
   }
   const detail = e instanceof Error ? e.message : String(e);
-  return { code: 'E_INTERNAL', message: ERROR_MESSAGES.E_INTERNAL, detail };
+  return outOfMemory('E_INTERNAL', detail) ?? { code: 'E_INTERNAL', message: ERROR_MESSAGES.E_INTERNAL, detail };
 }
 
 /** The sentence the UI shows for an error. */

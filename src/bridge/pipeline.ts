@@ -10,12 +10,14 @@
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AppError, type ErrorCode } from '../errors';
+import type { FaultForTest } from '../faults';
 import type { ImportStage, ModelRecord } from '../io/model-record';
 import { downloadFromOpfs, opfsFile } from '../io/download';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
 import type { VideoProgress, VideoSummary } from '../pipeline/video';
 import '../worker/transfer-errors';
+import { isLifeMessage, watchLife, workerName } from '../worker/liveness';
 import type { VideoMetaJson } from '../pipeline/meta';
 import type { ExtractRequest, ModelSource, PipelineApi, ProbeInfo, ResultFolder, ResultInfo } from '../worker/pipeline.api';
 
@@ -46,6 +48,8 @@ export class PipelineBridge {
   private readonly pending = new Set<Pending>();
   private readonly crashListeners = new Set<(detail: string) => void>();
   private nextJob = 1;
+  /** Stops watching the worker's lock (../platform/liveness.ts). */
+  private stopWatching: () => void = () => undefined;
   /** How many times the worker was restarted after a crash. */
   restarts = 0;
 
@@ -69,6 +73,10 @@ export class PipelineBridge {
    */
   extract(request: ExtractRequest, handlers: ExtractHandlers = {}, signal?: AbortSignal, pause?: AbortSignal): Promise<VideoSummary> {
     const { onProgress, onPreview } = handlers;
+    if (__TEST_HOOKS__ && nextFault) {
+      request = { ...request, faultForTest: nextFault };
+      nextFault = null;
+    }
     return this.call((api, job) => {
       pause?.addEventListener('abort', () => void api.pause(job).catch(() => undefined), { once: true });
       return api.extract(
@@ -161,9 +169,13 @@ export class PipelineBridge {
     const worker = this.spawn();
     worker.addEventListener('error', (ev) => {
       ev.preventDefault();
-      this.crash(ev.message || 'uncaught error');
+      this.crash(`pipeline worker: ${ev.message || 'uncaught error'}`);
     });
-    worker.addEventListener('messageerror', () => this.crash('a message could not be read'));
+    worker.addEventListener('messageerror', () => this.crash('pipeline worker: a message could not be read'));
+    // a worker that ends without an error (closed, or stopped by the browser) never answers: its lock says it ended
+    worker.addEventListener('message', (ev: MessageEvent<unknown>) => {
+      if (isLifeMessage(ev.data)) this.stopWatching = watchLife(ev.data, () => this.crash('pipeline worker: it stopped without an answer'));
+    });
     this.worker = worker;
     this.api = wrap<PipelineApi>(worker);
     return this.api;
@@ -172,6 +184,7 @@ export class PipelineBridge {
   private crash(detail: string): void {
     const worker = this.worker;
     if (!worker) return;
+    this.stopWatching();
     this.api?.[releaseProxy]();
     worker.terminate();
     this.worker = null;
@@ -218,6 +231,7 @@ export class PipelineBridge {
 
   /** Stops the worker (pending calls fail with E_CANCELLED). */
   dispose(): void {
+    this.stopWatching();
     this.worker?.terminate();
     this.worker = null;
     this.api = null;
@@ -227,12 +241,18 @@ export class PipelineBridge {
   }
 }
 
+let nextFault: FaultForTest | null = null;
+
 /**
- * Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would; make
- * the next extraction fail once with a typed error at its model pass number `passes` (0: the first).
+ * Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would;
+ * make a worker of the next extraction fail (../faults.ts); make the next extraction fail once with a typed error
+ * at its model pass number `passes` (0: the first).
  */
 export const bridgeTestHooks = __TEST_HOOKS__
   ? {
+      faultForTest: (fault: FaultForTest): void => {
+        nextFault = fault;
+      },
       failNextExtract: (b: PipelineBridge, code: ErrorCode, passes = 0): Promise<void> =>
         b['call']((api) => (api.failNextExtractForTest as unknown as (code: ErrorCode, passes: number) => Promise<void>)(code, passes)),
       crash: (b: PipelineBridge): Promise<never> =>
@@ -250,6 +270,6 @@ let shared: PipelineBridge | null = null;
 
 /** The page's bridge to its pipeline worker. */
 export function bridge(): PipelineBridge {
-  shared ??= new PipelineBridge(() => new Worker(new URL('../worker/pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }));
+  shared ??= new PipelineBridge(() => new Worker(new URL('../worker/pipeline.worker.ts', import.meta.url), { type: 'module', name: workerName('pipeline') }));
   return shared;
 }

@@ -5,6 +5,7 @@
  */
 import wasmUrl from '@ffmpeg/core/wasm?url';
 import { AppError, type ErrorInfo } from '../errors';
+import { isLifeMessage, watchLife, workerName } from '../platform/liveness';
 import { createLimiter } from './limit';
 import type { DecodeRequest, DecodeResponse, DecodeStreamOptions, FrameBatch } from './protocol';
 import type { VideoMeta } from './probe';
@@ -19,8 +20,35 @@ function ffmpegWasm(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-function spawn(): Worker {
-  return new Worker(new URL('../worker/decode.worker.ts', import.meta.url), { type: 'module', name: 'decode' });
+/**
+ * A decode worker whose end is reported as E_WORKER_CRASH naming it: an uncaught error (a wasm trap), or an end
+ * without any error (it closed, or the browser stopped it: ./liveness.ts). `stop` before terminating it.
+ */
+function spawn(onMessage: (msg: DecodeResponse) => void, onCrash: (err: AppError) => void): { worker: Worker; stop(): void } {
+  const worker = new Worker(new URL('../worker/decode.worker.ts', import.meta.url), { type: 'module', name: workerName('decode') });
+  let stopWatching = () => undefined as void;
+  let stopped = false;
+  const crash = (why: string) => {
+    if (!stopped) onCrash(new AppError('E_WORKER_CRASH', `decode worker: ${why}`));
+  };
+  worker.onmessage = (ev: MessageEvent<unknown>) => {
+    if (isLifeMessage(ev.data)) stopWatching = watchLife(ev.data, () => crash('it stopped without an answer'));
+    else onMessage(ev.data as DecodeResponse);
+  };
+  worker.onerror = (ev) => {
+    // handled here: not reported again in the scope that started the worker (the pipeline worker)
+    ev.preventDefault();
+    crash(ev.message || 'uncaught error');
+  };
+  worker.onmessageerror = () => crash('a message could not be read');
+  return {
+    worker,
+    stop() {
+      stopped = true;
+      stopWatching();
+      worker.terminate();
+    },
+  };
 }
 
 function fromInfo(info: ErrorInfo): AppError {
@@ -43,20 +71,19 @@ export function probeVideo(file: File, thumbnail = true): Promise<ProbeResult> {
 
 async function probeInWorker(file: File, thumbnail: boolean): Promise<ProbeResult> {
   const wasm = await ffmpegWasm();
-  const worker = spawn();
+  let resolve: (r: ProbeResult) => void = () => undefined;
+  let reject: (e: unknown) => void = () => undefined;
+  const result = new Promise<ProbeResult>((res, rej) => ([resolve, reject] = [res, rej]));
+  const decoder = spawn((msg) => {
+    if (msg.type === 'probe') resolve({ meta: msg.meta, thumbnail: msg.thumbnail });
+    else if (msg.type === 'error') reject(fromInfo(msg.error));
+  }, reject);
   try {
-    return await new Promise<ProbeResult>((resolve, reject) => {
-      worker.onmessage = (ev: MessageEvent<DecodeResponse>) => {
-        const msg = ev.data;
-        if (msg.type === 'probe') resolve({ meta: msg.meta, thumbnail: msg.thumbnail });
-        else if (msg.type === 'error') reject(fromInfo(msg.error));
-      };
-      worker.onerror = (ev) => reject(new AppError('E_WORKER_CRASH', `decode worker: ${ev.message}`));
-      const req: DecodeRequest = { type: 'probe', wasm, file, thumbnail };
-      worker.postMessage(req);
-    });
+    const req: DecodeRequest = { type: 'probe', wasm, file, thumbnail };
+    decoder.worker.postMessage(req);
+    return await result;
   } finally {
-    worker.terminate();
+    decoder.stop();
   }
 }
 
@@ -68,7 +95,6 @@ export type { DecodeStreamOptions };
  */
 export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): AsyncGenerator<FrameBatch, number> {
   const wasm = await ffmpegWasm();
-  const worker = spawn();
   const control = globalThis.crossOriginIsolated ? new SharedArrayBuffer(8) : undefined;
   const counter = control ? new Int32Array(control) : null;
   const queue: DecodeResponse[] = [];
@@ -77,8 +103,7 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
     queue.push(msg);
     wake?.();
   };
-  worker.onmessage = (ev: MessageEvent<DecodeResponse>) => push(ev.data);
-  worker.onerror = (ev) => push({ type: 'error', error: { code: 'E_WORKER_CRASH', message: '', detail: `decode worker: ${ev.message}` } });
+  const decoder = spawn(push, (err) => push({ type: 'error', error: { code: err.code, message: '', detail: err.detail } }));
   const onAbort = () => push({ type: 'error', error: { code: 'E_CANCELLED', message: '', detail: '' } });
   opts.signal?.addEventListener('abort', onAbort);
   const req: DecodeRequest = {
@@ -90,8 +115,9 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
     countOnly: opts.countOnly,
     control,
     maxInFlight: opts.maxInFlight ?? 4,
+    ...(__TEST_HOOKS__ && opts.faultForTest ? { faultForTest: opts.faultForTest } : {}),
   };
-  worker.postMessage(req);
+  decoder.worker.postMessage(req);
   try {
     if (opts.signal?.aborted) onAbort();
     for (;;) {
@@ -113,6 +139,6 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    worker.terminate();
+    decoder.stop();
   }
 }

@@ -7,7 +7,7 @@
  * stream out while ffmpeg runs, and the input File is mounted with WORKERFS (read in slices, never copied whole).
  */
 import createFFmpegCore, { type FFmpegCore } from '@ffmpeg/core';
-import { AppError } from '../errors';
+import { AppError, isOutOfMemory } from '../errors';
 import { canonicalArgs } from './filter';
 import { parseProbe, probeArgs, type VideoMeta } from './probe';
 import { PpmSplitter, type RgbFrame } from './ppm-stream';
@@ -122,6 +122,9 @@ export function decode(c: LoadedCore, file: File, opts: DecodeOptions, onFrame: 
     const args = [...WARNING_LOG_ARGS, ...canonicalArgs(path, OUTPUT, { ...opts, muxer: 'ppm' })];
     const { ret, count, complete } = execToFrames(c, args, onFrame);
     if (ret !== 0) {
+      // a heap that could not grow: ffmpeg's ENOMEM, or the abort the core's exec swallows, are log lines
+      const oom = c.log.find((l) => !l.includes(path) && isOutOfMemory(l));
+      if (oom) throw new AppError('E_OUT_OF_MEMORY', `ffmpeg after ${count} frames: ${oom}`);
       const why = lastErrors(c);
       const codec = count === 0 ? undecodableCodec(c.log) : null;
       if (codec !== null) throw new AppError('E_UNSUPPORTED_CODEC', unsupportedCodecDetail(codec));

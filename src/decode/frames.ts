@@ -1,4 +1,5 @@
 /** Decoded frames as the pipeline sees them, and what a caller asks of a decode (pure types). */
+import type { FaultKind } from '../faults';
 
 export interface DecodeOptions {
   fps?: number;
@@ -36,4 +37,6 @@ export interface DecodeStreamOptions extends DecodeOptions {
   signal?: AbortSignal;
   /** Called once when the decode has finished (not when it is broken off). */
   onEnd?: (end: DecodeEnd) => void;
+  /** Test builds only: the decode worker fails this way at this frame. */
+  faultForTest?: { kind: FaultKind; afterFrames: number };
 }

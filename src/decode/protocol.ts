@@ -1,5 +1,6 @@
 /** Messages between a decode client and the decode worker (plain postMessage; buffers are transferred). */
 import type { ErrorInfo } from '../errors';
+import type { FaultKind } from '../faults';
 import type { DecodeOptions, DecodeWarning, FrameBatch } from './frames';
 
 export type { DecodeEnd, DecodeOptions, DecodeStreamOptions, DecodeWarning, FrameBatch } from './frames';
@@ -20,6 +21,8 @@ export type DecodeRequest =
       maxInFlight: number;
       /** Post empty batches that only say how many frames were decoded (a counting pass). */
       countOnly?: boolean;
+      /** Test builds only: fail this way at this frame. */
+      faultForTest?: { kind: FaultKind; afterFrames: number };
     };
 
 export type DecodeResponse =

@@ -5,6 +5,7 @@
  * the rest of the video when the GPU device is lost or the WebGPU path cannot start.
  */
 import { AppError } from '../errors';
+import type { FaultKind } from '../faults';
 import { resolveDevice, threadCount, type Capabilities } from '../platform/policy';
 import { createBrowserFlowPool, type FlowPool } from './pool';
 import { rgbToGray } from './gray';
@@ -19,6 +20,8 @@ export interface OpenFlowEngine extends FlowEngine {
   close(): void;
   /** Test builds: destroys the GPU device the engine uses (no-op on the CPU path). */
   loseGpuForTest?(): void;
+  /** Test builds: the flow worker that takes the next pair fails this way (CPU path). */
+  faultForTest?(kind: FaultKind): void;
 }
 
 /** Grey conversion of consecutive frames, each frame converted once (it is `next` of one pair, `prev` of the next). */
@@ -38,7 +41,8 @@ function greyOfPairs() {
 export function cpuFlowEngine(pool: FlowPool, toEntry: ToEntry, why?: string): OpenFlowEngine {
   const grey = greyOfPairs();
   let kernels: string | null = null;
-  return {
+  let fault: FaultKind | undefined;
+  const engine: OpenFlowEngine = {
     /** e.g. `cpu (WebAssembly SIMD kernels)`, plus why the CPU path runs when WebGPU was wanted. */
     get backend() {
       const parts = [kernels === 'wasm' ? 'WebAssembly SIMD kernels' : kernels === 'ts' ? 'TypeScript kernels' : null, why ?? null].filter(Boolean);
@@ -47,12 +51,16 @@ export function cpuFlowEngine(pool: FlowPool, toEntry: ToEntry, why?: string): O
     parallelism: pool.size,
     async entry(prev, next, width, height) {
       const [g0, g1] = grey(prev, next, width, height);
-      const r = await pool.computePair(g0, g1, width, height);
+      const f = fault;
+      fault = undefined;
+      const r = await pool.computePair(g0, g1, width, height, undefined, __TEST_HOOKS__ ? f : undefined);
       kernels = r.kernels;
       return toEntry(r.flow, width, height);
     },
     close: () => pool.terminate(),
   };
+  if (__TEST_HOOKS__) engine.faultForTest = (kind) => (fault = kind);
+  return engine;
 }
 
 interface Pending {

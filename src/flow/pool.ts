@@ -9,6 +9,8 @@
  */
 import { threadCount } from '../platform/policy';
 import { AppError, type ErrorInfo } from '../errors';
+import type { FaultKind } from '../faults';
+import { isLifeMessage, watchLife, workerName } from '../platform/liveness';
 import type { TVL1Params, TVL1Stats } from './cpu';
 import type { FlowKernels, FlowMessage, FlowRequest, FlowResponse, FlowWorkerInit } from './protocol';
 
@@ -84,10 +86,21 @@ export class FlowPool {
     }
   }
 
-  /** Flow from frame0 to frame1 (grey uint8, width·height bytes each). The frames are copied, not taken. */
-  computePair(frame0: Uint8Array, frame1: Uint8Array, width: number, height: number, params?: Partial<TVL1Params>): Promise<FlowPairResult> {
+  /**
+   * Flow from frame0 to frame1 (grey uint8, width·height bytes each). The frames are copied, not taken.
+   * `fault`: test builds only, the worker that takes this pair fails this way.
+   */
+  computePair(frame0: Uint8Array, frame1: Uint8Array, width: number, height: number, params?: Partial<TVL1Params>, fault?: FaultKind): Promise<FlowPairResult> {
     if (this.closed) return Promise.reject(new AppError('E_CANCELLED', 'flow pool closed'));
-    const request: FlowRequest = { id: this.nextId++, width, height, frame0: frame0.slice().buffer, frame1: frame1.slice().buffer, params };
+    const request: FlowRequest = {
+      id: this.nextId++,
+      width,
+      height,
+      frame0: frame0.slice().buffer,
+      frame1: frame1.slice().buffer,
+      params,
+      ...(__TEST_HOOKS__ && fault ? { faultForTest: fault } : {}),
+    };
     return new Promise((resolve, reject) => {
       const enqueue = () => {
         if (this.closed) return reject(new AppError('E_CANCELLED', 'flow pool closed'));
@@ -169,16 +182,30 @@ export class FlowPool {
   }
 }
 
-/** A port over a browser Worker running src/worker/flow.worker.ts. */
+/**
+ * A port over a browser Worker running src/worker/flow.worker.ts. Its end is an error naming it: an uncaught
+ * error, or an end without any (it closed, or the browser stopped it: ./liveness.ts).
+ */
 export function browserFlowPort(worker: Worker): FlowWorkerPort {
+  let stopWatching = () => undefined as void;
   return {
     send: (message, transfer) => worker.postMessage(message, transfer),
     listen: (onMessage, onError) => {
-      worker.addEventListener('message', (ev: MessageEvent<FlowResponse>) => onMessage(ev.data));
-      worker.addEventListener('error', (ev) => onError(new Error(ev.message || 'flow worker error')));
-      worker.addEventListener('messageerror', () => onError(new Error('flow worker message could not be decoded')));
+      worker.addEventListener('message', (ev: MessageEvent<FlowResponse>) => {
+        if (isLifeMessage(ev.data)) stopWatching = watchLife(ev.data, () => onError(new Error('flow worker: it stopped without an answer')));
+        else onMessage(ev.data);
+      });
+      worker.addEventListener('error', (ev) => {
+        // handled here: not reported again in the scope that started the worker (the pipeline worker)
+        ev.preventDefault();
+        onError(new Error(`flow worker: ${ev.message || 'uncaught error'}`));
+      });
+      worker.addEventListener('messageerror', () => onError(new Error('flow worker: a message could not be read')));
     },
-    terminate: () => worker.terminate(),
+    terminate: () => {
+      stopWatching();
+      worker.terminate();
+    },
   };
 }
 
@@ -201,7 +228,11 @@ export function flowInit(kernels: FlowKernels = 'auto'): Promise<FlowWorkerInit>
  * kernels, or the TypeScript ones where WebAssembly SIMD is missing (`kernels: 'ts'` forces them).
  */
 export function createBrowserFlowPool(size = threadCount(globalThis.navigator?.hardwareConcurrency), options: { kernels?: FlowKernels } = {}): FlowPool {
-  return new FlowPool(() => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: 'flow' })), size, {
-    init: flowInit(options.kernels),
-  });
+  return new FlowPool(
+    () => browserFlowPort(new Worker(new URL('../worker/flow.worker.ts', import.meta.url), { type: 'module', name: workerName('flow') })),
+    size,
+    {
+      init: flowInit(options.kernels),
+    },
+  );
 }

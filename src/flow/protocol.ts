@@ -1,5 +1,6 @@
 /** Messages between a flow pool and its workers (plain postMessage, buffers transferred, no comlink). */
 import type { ErrorInfo } from '../errors';
+import type { FaultKind } from '../faults';
 import type { TVL1Params, TVL1Stats } from './cpu';
 
 /**
@@ -28,6 +29,8 @@ export interface FlowRequest {
   frame0: ArrayBuffer;
   frame1: ArrayBuffer;
   params?: Partial<TVL1Params>;
+  /** Test builds only: the worker fails this way on this pair. */
+  faultForTest?: FaultKind;
 }
 
 export type FlowMessage = FlowRequest | FlowWorkerInit;

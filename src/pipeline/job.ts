@@ -8,6 +8,7 @@
 import type { DecodeEnd, DecodeStreamOptions, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { AppError, type ErrorCode } from '../errors';
+import { wasmMemoryExhausted, type FaultForTest, type FaultKind } from '../faults';
 import type { FlowEngine, ToEntry } from '../flow/engine-api';
 import type { FlowEncoding } from '../flow/postprocess';
 import { writeZip, type BundleEntry } from '../io/bundle';
@@ -76,6 +77,8 @@ export interface ExtractRequest {
   loseGpuAfterFrames?: number;
   /** Test builds only: check the WebGPU adapter again, its outputs perturbed by this much (../model/verify.ts). */
   perturbVerificationForTest?: number;
+  /** Test builds only: a worker of this extraction fails (../faults.ts). */
+  faultForTest?: FaultForTest;
 }
 
 export interface ModelSource {
@@ -107,6 +110,7 @@ export interface OpenedFlowEngine extends FlowEngine {
   readonly backend: string;
   close(): void;
   loseGpuForTest?(): void;
+  faultForTest?(kind: FaultKind): void;
 }
 
 /** The engines and storage a job runs on. */
@@ -214,6 +218,15 @@ function throttled<T>(ms: number, fn: (v: T) => void): (v: T) => void {
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
+/** Test builds: the pipeline worker (where this runs) fails as asked. */
+function pipelineFault(kind: FaultKind): void {
+  if (kind === 'oom') throw wasmMemoryExhausted();
+  if (kind === 'exit') return (globalThis as { close?: () => void }).close?.();
+  setTimeout(() => {
+    throw new Error('a crash requested by a test');
+  });
+}
 
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new AppError('E_CANCELLED');
@@ -389,6 +402,11 @@ export function createPipeline(env: JobEnv): PipelineService {
         };
         const { flowPreview } = env;
         let loseGpuAt = __TEST_HOOKS__ ? req.loseGpuAfterFrames : undefined;
+        let fault = __TEST_HOOKS__ ? req.faultForTest : undefined;
+        const frameOptions: DecodeStreamOptions =
+          __TEST_HOOKS__ && fault?.worker === 'decode'
+            ? { ...decodeOptions, faultForTest: { kind: fault.kind, afterFrames: fault.afterFrames } }
+            : decodeOptions;
         return await runVideo({
           source: { name: req.file.name, bytes: req.file.size },
           probe: req.probe,
@@ -399,7 +417,7 @@ export function createPipeline(env: JobEnv): PipelineService {
             for await (const b of env.decode(req.file, { ...decodeOptions, countOnly: true })) n += b.frames.length;
             return n;
           },
-          frames: () => env.decode(req.file, decodeOptions),
+          frames: () => env.decode(req.file, frameOptions),
           decodeWarnings: () => lastEnd?.warnings ?? [],
           models,
           flow,
@@ -413,6 +431,12 @@ export function createPipeline(env: JobEnv): PipelineService {
               loseGpuAt = undefined;
               flow?.loseGpuForTest?.();
               env.loseModelGpu?.();
+            }
+            if (__TEST_HOOKS__ && fault && fault.worker !== 'decode' && p.stage === 'extract' && p.decodedFrames >= fault.afterFrames) {
+              const { worker, kind } = fault;
+              fault = undefined;
+              if (worker === 'flow') flow?.faultForTest?.(kind);
+              else pipelineFault(kind);
             }
             onProgress(p);
           },

@@ -5,5 +5,8 @@ import './transfer-errors';
 import { createPipeline } from '../pipeline/job';
 import { browserJobEnv } from './browser-env';
 import { withJobs } from './jobs';
+import { holdLifeLock } from '../platform/liveness';
+
+void holdLifeLock();
 
 expose(withJobs(createPipeline(browserJobEnv())));
