@@ -41,6 +41,7 @@ export const ERROR_MESSAGES = {
   E_FLOW_CROP: 'The video frames are smaller than the 224×224 crop the flow model needs.',
   // network (only model URLs the user typed)
   E_FETCH: 'The model could not be downloaded.',
+  E_URL_SCHEME: 'Models can be imported only from https URLs (http only from this machine: localhost).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

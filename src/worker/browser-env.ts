@@ -16,6 +16,7 @@ import { ModelRuntime } from '../model/runtime';
 import { capabilities, threadCount } from '../platform/capabilities';
 import type { JobEnv } from '../pipeline/job';
 import { APP_ID } from '../pipeline/video';
+import { checkDeclaredSize, checkModelUrl } from '../model/url-policy';
 
 /** The app's base URL (where /labels and the ORT files are served). */
 const base = new URL(import.meta.env.BASE_URL, self.location.origin).href;
@@ -29,6 +30,7 @@ function loadLabels(): Promise<Partial<Record<LabelSet, string[]>>> {
 }
 
 async function fetchModel(url: string, signal: AbortSignal): Promise<Blob> {
+  checkModelUrl(url); // before any request
   let res: Response;
   try {
     res = await fetch(url, { mode: 'cors', credentials: 'omit', signal });
@@ -37,6 +39,7 @@ async function fetchModel(url: string, signal: AbortSignal): Promise<Blob> {
     throw new AppError('E_FETCH', `${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!res.ok) throw new AppError('E_FETCH', `${url}: HTTP ${res.status}`);
+  checkDeclaredSize(res.headers.get('content-length')); // refused before the body is read
   try {
     return await res.blob();
   } catch (e) {
