@@ -112,3 +112,20 @@ test('a checkpoint dropped on the page with a video becomes a model; the video g
   await expect(page.getByTestId('queue-item')).toHaveCount(1);
   await expect(page.getByTestId('queue-item')).toContainText('v_GGSY1Qvo990.mp4');
 });
+
+test('a plain-http URL to another host is refused with E_URL_SCHEME before any request', async ({ page }) => {
+  let requested = 0;
+  await page.context().route('http://models.example.org/**', (route) => {
+    requested++;
+    return route.fulfill({ status: 404 });
+  });
+  await page.goto('/');
+  const field = page.getByTestId('model-url');
+  await field.fill('http://models.example.org/rgb_imagenet.pt');
+  await field.press('Enter');
+  const failed = page.getByTestId('model-import').filter({ hasText: 'rgb_imagenet.pt' });
+  await expect(failed.getByRole('alert')).toHaveAttribute('data-code', 'E_URL_SCHEME');
+  await expect(failed.getByRole('alert')).toContainText('only for localhost');
+  expect(requested).toBe(0);
+  await expect(page.getByTestId('model')).toHaveCount(0);
+});
