@@ -3,7 +3,8 @@ import { AppError } from '../errors';
 /** An I3D checkpoint is about 50 MB; a response declared larger than this is refused before its body is read. */
 export const MAX_CHECKPOINT_BYTES = 256 << 20;
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+// the hosts the Content-Security-Policy's connect-src allows over http (vite.config.ts)
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 
 /**
  * The URL a model may be imported from: `https:`, or `http:` to this machine only.
