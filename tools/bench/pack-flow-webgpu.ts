@@ -44,7 +44,7 @@ SCRIPT=flow-webgpu.mjs
 if [ "$1" = gpu ]; then
   shift
   SCRIPT=gpu.mjs
-  for f in "$D"/*.wasm.xz; do xz -dc "$f" > "$T/$(basename "$f" .xz)"; done
+  for f in "$D"/ort-*.xz; do xz -dc "$f" > "$T/$(basename "$f" .xz)"; done
 fi
 cp "$D/$SCRIPT" "$T/$SCRIPT"
 xz -dc "$D/frames.npy.xz" > "$T/frames.npy"
@@ -97,8 +97,13 @@ async function main(): Promise<void> {
       logLevel: 'warning',
     });
   }
-  // onnxruntime-web finds its .wasm next to the script that imports it (run.sh unpacks them beside gpu.mjs)
-  for (const wasm of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) {
+  // onnxruntime-web imports its .mjs glue and finds its .wasm next to the script (run.sh unpacks them beside gpu.mjs)
+  for (const wasm of [
+    'ort-wasm-simd-threaded.wasm',
+    'ort-wasm-simd-threaded.mjs',
+    'ort-wasm-simd-threaded.asyncify.wasm',
+    'ort-wasm-simd-threaded.asyncify.mjs',
+  ]) {
     execFileSync('sh', ['-c', `xz -T0 -6 -c "${join(ROOT, 'node_modules/onnxruntime-web/dist', wasm)}" > "${join(OUT, `${wasm}.xz`)}"`]);
   }
 
