@@ -1,13 +1,17 @@
 /**
- * Packs tools/bench/flow-webgpu-node.ts for a machine that has a GPU but no npm, ffmpeg or project checkout
- * dependencies: one bundled script, Dawn's dawn.node, the grey frames it measures on, a Vulkan loader and a
- * run.sh that finds (or writes) the NVIDIA Vulkan driver manifest. Output: .cache/gpu-bench/ (gitignored).
+ * Packs tools/bench/gpu.ts (TV-L1, I3D per dtype vs WASM, end to end) and tools/bench/flow-webgpu-node.ts (TV-L1
+ * schedules) for a machine that has a GPU but no npm, ffmpeg or project checkout: the two bundled scripts (the
+ * app's graph builder inside: the I3D models are built there from a seed, nothing model-sized is carried),
+ * onnxruntime-web's two .wasm files (xz), Dawn's dawn.node (xz), the rgb24 frames they measure on (xz), a Vulkan
+ * loader and a run.sh that finds (or writes) the NVIDIA Vulkan driver manifest. Output: .cache/gpu-bench/
+ * (gitignored), about 40 MB with --with-node.
  *
  *   npx tsx tools/bench/pack-flow-webgpu.ts --dawn PATH/dawn.node [--frames 65] [--with-node]
  *
  * Then, on the GPU machine, from the repository root (with .cache/gpu-bench carried along):
+ *   sh .cache/gpu-bench/run.sh gpu --out "$OUT/gpu.json"            (tools/bench/gpu.ts, published width, a few minutes)
  *   sh .cache/gpu-bench/run.sh --size 341x256 --pairs 64 --batches 1,8,32,64 --out "$OUT/flow-webgpu.json"
- * (arguments after run.sh go to flow-webgpu-node.ts). --with-node adds this machine's node binary (xz) for a
+ * (arguments after run.sh [gpu] go to the script). --with-node adds this machine's node binary (xz) for a
  * machine without node.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +19,6 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { rgbToGray } from '../../src/flow/gray';
 import { encodeNpy } from '../../src/io/npy';
 import { decodeRgbFrames } from '../../src/decode/native-node';
 
@@ -25,7 +28,8 @@ const FIXTURE = join(ROOT, '../shared/fixtures/v_GGSY1Qvo990.mp4');
 const FIRST_FRAME = 30;
 
 const RUN_SH = `#!/bin/sh
-# WebGPU TV-L1 benchmark with the files packed by tools/bench/pack-flow-webgpu.ts; arguments go to the script.
+# GPU benchmarks with the files packed by tools/bench/pack-flow-webgpu.ts: 'run.sh gpu ARGS' runs gpu.mjs
+# (tools/bench/gpu.ts), 'run.sh ARGS' flow-webgpu.mjs (tools/bench/flow-webgpu-node.ts).
 set -e
 D=$(cd "$(dirname "$0")" && pwd)
 T=\${TMPDIR:-/tmp}/gpu-bench.$$
@@ -36,6 +40,14 @@ if ! command -v "$NODE" >/dev/null 2>&1; then
   xz -dc "$D/node.xz" > "$T/node" && chmod +x "$T/node" && NODE="$T/node"
 fi
 xz -dc "$D/dawn.node.xz" > "$T/dawn.node"
+SCRIPT=flow-webgpu.mjs
+if [ "$1" = gpu ]; then
+  shift
+  SCRIPT=gpu.mjs
+  for f in "$D"/ort-*.xz; do xz -dc "$f" > "$T/$(basename "$f" .xz)"; done
+fi
+cp "$D/$SCRIPT" "$T/$SCRIPT"
+xz -dc "$D/frames.npy.xz" > "$T/frames.npy"
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
   export LD_LIBRARY_PATH="$D/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
@@ -50,7 +62,7 @@ fi
 command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L || true
 echo "node $("$NODE" --version); VK_ICD_FILENAMES=\${VK_ICD_FILENAMES:-(system)}"
 set +e
-"$NODE" "$D/flow-webgpu.mjs" --dawn "$T/dawn.node" --frames "$D/frames.npy" "$@"
+"$NODE" "$T/$SCRIPT" --dawn "$T/dawn.node" --frames "$T/frames.npy" "$@"
 rc=$?
 rm -rf "$T"
 exit $rc
@@ -68,21 +80,39 @@ async function main(): Promise<void> {
   mkdirSync(join(OUT, 'lib'), { recursive: true });
 
   const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'tools/bench/flow-webgpu-node.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: join(OUT, 'flow-webgpu.mjs'),
-    logLevel: 'warning',
-  });
+  for (const [entry, out] of [
+    ['flow-webgpu-node.ts', 'flow-webgpu.mjs'],
+    ['gpu.ts', 'gpu.mjs'],
+  ]) {
+    await esbuild.build({
+      entryPoints: [join(ROOT, 'tools/bench', entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['node'],
+      outfile: join(OUT, out),
+      // CommonJS dependencies bundled into ESM call require()
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: 'warning',
+    });
+  }
+  // onnxruntime-web imports its .mjs glue and finds its .wasm next to the script (run.sh unpacks them beside gpu.mjs)
+  for (const wasm of [
+    'ort-wasm-simd-threaded.wasm',
+    'ort-wasm-simd-threaded.mjs',
+    'ort-wasm-simd-threaded.asyncify.wasm',
+    'ort-wasm-simd-threaded.asyncify.mjs',
+  ]) {
+    execFileSync('sh', ['-c', `xz -T0 -6 -c "${join(ROOT, 'node_modules/onnxruntime-web/dist', wasm)}" > "${join(OUT, `${wasm}.xz`)}"`]);
+  }
 
   const count = Number(values.frames);
   const { width, height, frames } = await decodeRgbFrames(FIXTURE, { maxFrames: FIRST_FRAME + count });
-  const gray = new Uint8Array(count * width * height);
-  frames.slice(FIRST_FRAME).forEach((f, k) => gray.set(rgbToGray(f, width, height), k * width * height));
-  writeFileSync(join(OUT, 'frames.npy'), encodeNpy(gray, [count, height, width]));
+  const rgb = new Uint8Array(count * width * height * 3);
+  frames.slice(FIRST_FRAME).forEach((f, k) => rgb.set(f, k * width * height * 3));
+  writeFileSync(join(OUT, 'frames.npy'), encodeNpy(rgb, [count, height, width, 3]));
+  execFileSync('xz', ['-T0', '-6', '-f', join(OUT, 'frames.npy')]);
 
   execFileSync('sh', ['-c', `xz -T0 -6 -c "${values.dawn}" > "${join(OUT, 'dawn.node.xz')}"`]);
   const loader = '/usr/lib/chromium/libvulkan.so.1';

@@ -3,8 +3,8 @@
  *
  * Measures the app's stages against the Python tools on this machine, in one run: decode (ffmpeg.wasm vs native
  * ffmpeg), flow (TV-L1: Node and Chromium workers, WebGPU, vs OpenCV), i3d (onnxruntime-web vs PyTorch), e2e
- * (npm run extract vs tools/reference/pipeline.py: wall time and peak memory) and memory (RGB-only extraction of
- * 2- and 10-minute 1080p videos). Default: all stages, full mode. Every figure is the median of several runs with
+ * (npm run extract vs tools/reference/pipeline.py: wall time and peak memory) memory (RGB-only extraction of
+ * 2- and 10-minute 1080p videos) and gpu (tools/bench/gpu.ts on Dawn: WebGPU TV-L1, I3D per dtype vs WASM, end to end). Default: all stages, full mode. Every figure is the median of several runs with
  * min and max; every comparison is a ratio of two figures measured in the same run.
  *
  * --quick: fewer and smaller runs (a few minutes); --dry-run: tiny inputs, one run, slim models — checks every
@@ -30,6 +30,7 @@ const STAGES: Record<string, (opts: StageOptions) => Promise<StageData>> = {
   i3d: async (o) => (await import('./i3d')).run(o),
   e2e: async (o) => (await import('./e2e')).run(o),
   memory: async (o) => (await import('./memory')).run(o),
+  gpu: async (o) => (await import('./gpu-stage')).run(o),
 };
 
 const DEFAULT_OUT = join(ROOT, 'bench', 'results.json');

@@ -73,7 +73,7 @@ export interface BenchResults {
 }
 
 /** The stages `npm run bench` runs, in order. */
-export const STAGE_NAMES = ['decode', 'flow', 'i3d', 'e2e', 'memory'] as const;
+export const STAGE_NAMES = ['decode', 'flow', 'i3d', 'e2e', 'memory', 'gpu'] as const;
 
 export const UNITS: Record<string, 'higher' | 'lower'> = {
   'frames/s': 'higher',
@@ -81,6 +81,10 @@ export const UNITS: Record<string, 'higher' | 'lower'> = {
   's/clip': 'lower',
   s: 'lower',
   MiB: 'lower',
+  /** End-point error of a flow against another (agreement). */
+  px: 'lower',
+  /** max |a − b| / max |reference| (agreement). */
+  'rel. diff': 'lower',
 };
 
 /** A ratio between two figures of the same unit (throws if the units differ or a median is not positive). */
