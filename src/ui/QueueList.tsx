@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useStore } from '../state/store';
 import type { QueueItem } from '../state/queue';
 import { formatBytes, formatDuration, formatFps } from './format';
@@ -96,7 +97,9 @@ function Actions({ item }: { item: QueueItem }) {
   );
 }
 
-function Row({ item }: { item: QueueItem }) {
+// memo: an update of one entry (progress, a new status) renders that row only; the store keeps every other
+// entry's object as it was, so a long queue costs nothing per progress message
+const Row = memo(function Row({ item }: { item: QueueItem }) {
   const now = useNow(item.status === 'running');
   const text = STATUS_TEXT[item.status];
   return (
@@ -134,7 +137,7 @@ function Row({ item }: { item: QueueItem }) {
       <Actions item={item} />
     </li>
   );
-}
+});
 
 export function QueueList() {
   const queue = useStore((s) => s.queue);
