@@ -3,41 +3,21 @@
  * Every one ends done, the UI thread has no long task over 200 ms, and the page's JavaScript heap does not grow
  * with the number of finished videos (what a finished video keeps is its queue entry, not its frames or arrays).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { makeVideo } from '../test/cli/extract-helpers';
 import { setUpBatch } from './support/batch';
 import { CACHE } from './support/fixtures';
 import { dropFiles } from './support/page';
 
 const COUNT = 200;
 
-/** `n` different 8-frame clips (testsrc2 at different start times and two sizes). */
+/** `n` different 8-frame clips (testsrc2 from different start times, landscape and portrait). */
 function clips(n: number): string[] {
-  const dir = resolve(CACHE, 'load');
-  mkdirSync(dir, { recursive: true });
   return Array.from({ length: n }, (_, i) => {
-    const path = resolve(dir, `clip-${String(i).padStart(3, '0')}.mp4`);
-    if (!existsSync(path)) {
-      const size = i % 2 === 0 ? '128x96' : '96x128';
-      execFileSync('ffmpeg', [
-        '-loglevel',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `testsrc2=size=${size}:rate=10`,
-        '-ss',
-        String(i / 10),
-        '-frames:v',
-        '8',
-        '-pix_fmt',
-        'yuv420p',
-        path,
-      ]);
-    }
+    const path = resolve(CACHE, 'load', `clip-${String(i).padStart(3, '0')}.mp4`);
+    if (!existsSync(path)) makeVideo(path, 8, i);
     return path;
   });
 }
