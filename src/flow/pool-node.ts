@@ -6,6 +6,10 @@ import { Worker } from 'node:worker_threads';
 import { FlowPool, flowInit, type FlowWorkerPort } from './pool';
 import type { FlowKernels, FlowMessage, FlowResponse } from './protocol';
 
+// Unbundled Node (tsx: the CLIs and benchmarks) has no build-time define of __TEST_HOOKS__, which ./pool.ts reads;
+// no test hook exists there. (Vite and Vitest replace the name before this runs.)
+(globalThis as { __TEST_HOOKS__?: boolean }).__TEST_HOOKS__ ??= false;
+
 /** Started by path: a plain .mjs that registers tsx in the worker thread, then loads ./worker-node.ts. */
 const ENTRY = new URL('./worker-node.mjs', import.meta.url);
 

@@ -8,6 +8,9 @@
 import type { Device } from '../types';
 import type { OrtModule } from './types';
 
+// Unbundled Node (tsx) has no build-time define of __TEST_HOOKS__, which ../runtime.ts reads: no test hook here.
+(globalThis as { __TEST_HOOKS__?: boolean }).__TEST_HOOKS__ ??= false;
+
 export async function loadOrtRuntime(device: Device): Promise<OrtModule | null> {
   if (device === 'webgpu') return (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu ? import('onnxruntime-web/webgpu') : null;
   return import('onnxruntime-web');
