@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { makeVideo } from '../test/cli/extract-helpers';
-import { setUpBatch } from './support/batch';
+import { longTasks, observeLongTasks, setUpBatch } from './support/batch';
 import { CACHE } from './support/fixtures';
 import { dropFiles } from './support/page';
 
@@ -20,11 +20,6 @@ function clips(n: number): string[] {
     if (!existsSync(path)) makeVideo(path, 8, i);
     return path;
   });
-}
-
-interface LongTask {
-  start: number;
-  duration: number;
 }
 
 /** The page's JS heap after a full garbage collection, and the page-time window the measurement took. */
@@ -41,13 +36,7 @@ async function heapMiB(page: Page): Promise<{ mib: number; from: number; to: num
 test(`${COUNT} videos in one queue (I3D_FULL=1)`, async ({ page }) => {
   test.skip(process.env.I3D_FULL !== '1', 'a long batch; set I3D_FULL=1');
   test.setTimeout(3_600_000);
-  await page.addInitScript(() => {
-    const seen: { start: number; duration: number }[] = [];
-    Object.assign(window, { __longTasks: seen });
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) seen.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(page);
   const files = clips(COUNT);
   await page.goto('/');
   await setUpBatch(page, { streams: ['rgb'], maxFrames: 8 });
@@ -70,9 +59,7 @@ test(`${COUNT} videos in one queue (I3D_FULL=1)`, async ({ page }) => {
   }
   const seconds = (Date.now() - t0) / 1000;
   // the forced garbage collections of the heap measurements are long tasks of the test's own: left out
-  const tasks = (await page.evaluate(() => (window as unknown as { __longTasks: LongTask[] }).__longTasks)).filter(
-    (t) => t.start + t.duration >= started && !heap.some((h) => t.start + t.duration >= h.from && t.start <= h.to),
-  );
+  const tasks = (await longTasks(page)).filter((t) => t.start + t.duration >= started && !heap.some((h) => t.start + t.duration >= h.from && t.start <= h.to));
   const longest = Math.max(0, ...tasks.map((t) => t.duration));
   const report = `${COUNT} videos in ${seconds.toFixed(0)} s (${(seconds / COUNT).toFixed(2)} s each); JS heap after ${heap.map((h) => `${h.n}: ${h.mib.toFixed(1)} MiB`).join(', ')}; ${tasks.length} tasks over 50 ms, the longest ${longest.toFixed(0)} ms`;
   console.log(report);

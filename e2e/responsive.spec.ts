@@ -3,26 +3,15 @@
  * no long task over 200 ms (Chromium's Long Tasks API, observed from before the page's own scripts).
  */
 import { expect, test } from '@playwright/test';
-import { fixtureCopies, queueItem, setUpBatch } from './support/batch';
+import { fixtureCopies, longTasks, observeLongTasks, queueItem, setUpBatch } from './support/batch';
 import { dropFiles } from './support/page';
 
 /** The most a task on the UI thread may take while a batch runs. */
 const BOUND_MS = 200;
 
-interface LongTask {
-  start: number;
-  duration: number;
-}
-
 test('a batch of three videos (RGB and flow) runs without a long task over 200 ms on the UI thread', async ({ page }) => {
   test.setTimeout(400_000);
-  await page.addInitScript(() => {
-    const seen: { start: number; duration: number }[] = [];
-    Object.assign(window, { __longTasks: seen });
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) seen.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(page);
   const names = ['r1.mp4', 'r2.mp4', 'r3.mp4'];
   const files = fixtureCopies('responsive', names);
   await page.goto('/');
@@ -39,7 +28,7 @@ test('a batch of three videos (RGB and flow) runs without a long task over 200 m
   await expect(queueItem(page, names[2]).getByTestId('download-npz')).toBeVisible();
   const end = await page.evaluate(() => performance.now());
 
-  const all = await page.evaluate(() => (window as unknown as { __longTasks: LongTask[] }).__longTasks);
+  const all = await longTasks(page);
   const during = all.filter((t) => t.start + t.duration >= start && t.start <= end);
   const max = Math.max(0, ...during.map((t) => t.duration));
   const report = `${during.length} over 50 ms during the ${((end - start) / 1000).toFixed(1)} s run, the longest ${max.toFixed(0)} ms`;
@@ -54,7 +43,5 @@ test('a batch of three videos (RGB and flow) runs without a long task over 200 m
       while (performance.now() < until);
     });
   });
-  await expect
-    .poll(async () => Math.max(0, ...(await page.evaluate(() => (window as unknown as { __longTasks: LongTask[] }).__longTasks)).map((t) => t.duration)))
-    .toBeGreaterThan(BOUND_MS);
+  await expect.poll(async () => Math.max(0, ...(await longTasks(page)).map((t) => t.duration))).toBeGreaterThan(BOUND_MS);
 });

@@ -54,3 +54,23 @@ export function sameArrays(a: Record<string, Uint8Array>, b: Record<string, Uint
   if (names.join() !== Object.keys(b).sort().join()) return false;
   return names.every((n) => Buffer.from(a[n]).equals(Buffer.from(b[n])));
 }
+
+/** A task on the page's UI thread that took over 50 ms (Chromium's Long Tasks API). */
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** Records the page's long tasks from before its own scripts run, in `window.__longTasks`. */
+export async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: { start: number; duration: number }[] = [];
+    Object.assign(window, { __longTasks: seen });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) seen.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks recorded so far by observeLongTasks. */
+export const longTasks = (page: Page): Promise<LongTask[]> => page.evaluate(() => (window as unknown as { __longTasks: LongTask[] }).__longTasks);
