@@ -331,6 +331,7 @@ export const createQueueSlice: StateCreator<AppState, [], [], QueueSlice> = (set
               pauseController.signal,
             );
             change(item.id, { status: 'done', summary, resume: undefined, fraction: 1 });
+            void get().noteResult(resultId, summary);
             const measured = weightsFromStages(summary.meta.stageSeconds, settings.streams.includes('flow'));
             if (measured) set({ weights: measured });
           } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unownedResults } from './storage';
+import { unownedResults, withResult } from './storage';
 
 describe('unownedResults', () => {
   it('lists the folders no queue entry owns; files (bundles) are never cleaned up', () => {
@@ -7,5 +7,22 @@ describe('unownedResults', () => {
     const results = [r('a'), r('b'), r('all.zip', false), r('c')];
     expect(unownedResults(results, new Set(['a', 'c'])).map((x) => x.id)).toEqual(['b']);
     expect(unownedResults(results, new Set())).toHaveLength(3);
+  });
+});
+
+describe('withResult', () => {
+  const r = (id: string, bytes = 1) => ({ id, bytes, folder: true, name: id, complete: true });
+  it('puts a new entry where a listing (sorted by id) would have it', () => {
+    expect(withResult([r('a'), r('c')], r('b')).map((x) => x.id)).toEqual(['a', 'b', 'c']);
+    expect(withResult([r('a'), r('c')], r('d')).map((x) => x.id)).toEqual(['a', 'c', 'd']);
+    expect(withResult([], r('a')).map((x) => x.id)).toEqual(['a']);
+  });
+  it('replaces an entry of the same id (a resumed or retried video), keeping one', () => {
+    const out = withResult([r('a'), r('b', 5), r('c')], r('b', 9));
+    expect(out.map((x) => [x.id, x.bytes])).toEqual([
+      ['a', 1],
+      ['b', 9],
+      ['c', 1],
+    ]);
   });
 });

@@ -6,6 +6,7 @@
 import type { StateCreator } from 'zustand';
 import { bridge, type ResultInfo, type StorageStatus } from '../bridge/pipeline';
 import { describeError } from '../errors';
+import type { VideoSummary } from '../pipeline/video';
 import { savedQueue } from './saved-queue';
 import type { AppState } from './store';
 
@@ -30,7 +31,13 @@ export interface FrameView {
 
 export interface StorageSlice {
   storage: StorageState;
+  /** Lists the results folders again (every folder is walked: not once per video of a running batch). */
   refreshStorage(): Promise<void>;
+  /**
+   * A video just finished into results folder `id`: its entry is added from what the run wrote (no walk of the other
+   * folders, so a long batch does not slow down with every finished video), and the usage is read again.
+   */
+  noteResult(id: string, summary: VideoSummary): Promise<void>;
   requestPersistence(): Promise<void>;
   /** Deletes a results folder; a queue entry that owns it is removed with it. */
   deleteResult(id: string): Promise<void>;
@@ -44,6 +51,13 @@ export interface StorageSlice {
 /** The folders among `results` that no owner claims (bundles and other files are not folders: kept). */
 export function unownedResults(results: readonly ResultInfo[], owned: ReadonlySet<string>): ResultInfo[] {
   return results.filter((r) => r.folder && !owned.has(r.id));
+}
+
+/** `results` with `entry` in its place (listings are sorted by id), replacing an entry of the same id. */
+export function withResult(results: readonly ResultInfo[], entry: ResultInfo): ResultInfo[] {
+  const rest = results.filter((r) => r.id !== entry.id);
+  const at = rest.findIndex((r) => r.id.localeCompare(entry.id) > 0);
+  return at < 0 ? [...rest, entry] : [...rest.slice(0, at), entry, ...rest.slice(at)];
 }
 
 /** The result ids the queue owns: its entries now, and those saved for the next visit. */
@@ -67,6 +81,18 @@ export const createStorageSlice: StateCreator<AppState, [], [], StorageSlice> = 
         patch({ status, results, loading: false, error: undefined });
       } catch (e) {
         patch({ loading: false, error: describeError(e) });
+      }
+    },
+
+    async noteResult(id, summary) {
+      const bytes = Object.values(summary.files).reduce((n, b) => n + b, 0);
+      set((s) => ({
+        storage: { ...s.storage, results: withResult(s.storage.results, { id, bytes, folder: true, name: summary.meta.source.name, complete: true }) },
+      }));
+      try {
+        patch({ status: await bridge().storageStatus() });
+      } catch (e) {
+        patch({ error: describeError(e) });
       }
     },
 

@@ -10,11 +10,12 @@ export function StoragePanel() {
   const requestPersistence = useStore((s) => s.requestPersistence);
   const deleteResult = useStore((s) => s.deleteResult);
   const cleanUp = useStore((s) => s.cleanUpResults);
-  // refresh when a video finishes or leaves the queue
-  const settled = queue.filter((q) => q.status === 'done').length + queue.length * 1000;
+  const running = useStore((s) => s.running);
+  // listed again when the queue stops and when entries leave it; while it runs, each finished video adds its own
+  // entry (noteResult): walking every folder after every video made a long batch slower with each video
   useEffect(() => {
-    void refresh();
-  }, [refresh, settled]);
+    if (!running) void refresh();
+  }, [refresh, running, queue.length]);
 
   const owners = new Map(queue.flatMap((q) => (q.resultId ? [[q.resultId, q] as const] : [])));
   const { status, results } = storage;
