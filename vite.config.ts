@@ -16,6 +16,14 @@ const isolation = {
  * compilation allowed ('wasm-unsafe-eval', not 'unsafe-eval'), no inline script or style, no plugins, no framing.
  * The only other origins a page may connect to are the model URLs a user types and confirms: https anywhere, http
  * on this machine (a local model server).
+ *
+ * Why `https:` and not just the URL the user confirmed: this policy is a fixed response header (and the service
+ * worker replays it offline); a page can tighten its policy at run time but never widen it, so naming a URL the
+ * user types later would take a server that writes a new policy per download. The gate is the import itself
+ * (src/model/url-download.ts): the URL is checked before any request (https, or http to localhost/127.0.0.1 only:
+ * E_URL_SCHEME), no credentials are sent, and once the response headers are in the host and size are shown and
+ * nothing of the body is read until the user says Download (Cancel aborts the request). Only the checkpoint bytes
+ * the user agreed to are read, through the restricted unpickler; no script can come from there (script-src 'self').
  */
 const CONNECT = "'self' https: http://localhost:* http://127.0.0.1:*";
 export const CSP = [

@@ -50,6 +50,8 @@ test('a checkpoint URL is fetched, converted and listed; a missing one gets E_FE
 
   await field.fill(`${base}/rgb_400.pt`);
   await field.press('Enter');
+  // the host and size are shown first; nothing goes on until the user says Download (e2e/model-url.spec.ts: the rest of it)
+  await page.getByRole('button', { name: 'download rgb_400.pt' }).click();
   const model = page.getByTestId('model');
   await expect(model).toHaveCount(1, { timeout: 120_000 });
   await expect(model).toHaveAttribute('data-modality', 'rgb');
@@ -86,7 +88,7 @@ test('the published checkpoints: nothing is fetched until the user confirms, the
   await expect(page.getByTestId('model-import')).toHaveCount(0);
 
   page.once('dialog', (d) => void d.accept());
-  await button.click();
+  await button.click(); // that one confirmation covers the four: none of them asks again (no Download is clicked here)
   const models = page.getByTestId('model');
   await expect(models).toHaveCount(4, { timeout: 180_000 });
   expect(fetched.map((u) => u.split('/').pop()).sort()).toEqual(['flow_charades.pt', 'flow_imagenet.pt', 'rgb_charades.pt', 'rgb_imagenet.pt']);

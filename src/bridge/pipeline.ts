@@ -11,7 +11,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AppError, type ErrorCode } from '../errors';
 import type { FaultForTest } from '../faults';
-import type { ImportStage, ModelRecord } from '../io/model-record';
+import type { ConfirmDownload, DownloadProgress, ImportStage, ImportStageListener, ModelRecord } from '../io/model-record';
 import { downloadFromOpfs, opfsFile } from '../io/download';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
@@ -88,15 +88,20 @@ export class PipelineBridge {
     }, signal);
   }
 
-  /** Checks, converts and stores a checkpoint (from a file or a URL). */
-  importModel(source: ModelSource, dtype: ModelDtype, onStage?: (s: ImportStage) => void, signal?: AbortSignal): Promise<ModelRecord> {
+  /**
+   * Checks, converts and stores a checkpoint (from a file or a URL). A URL is downloaded first (`connecting`, then
+   * `downloading` with progress); `confirm` is asked with its host and size once the response headers are in, before
+   * the body is read (false cancels with E_CANCELLED; absent: the user confirmed already).
+   */
+  importModel(source: ModelSource, dtype: ModelDtype, onStage?: ImportStageListener, signal?: AbortSignal, confirm?: ConfirmDownload): Promise<ModelRecord> {
     return this.call(
       (api, job) =>
         api.importModel(
           job,
           source,
           dtype,
-          proxy((s: ImportStage) => onStage?.(s)),
+          proxy((s: ImportStage, p?: DownloadProgress) => onStage?.(s, p)),
+          confirm ? proxy(confirm) : undefined,
         ),
       signal,
     );

@@ -17,7 +17,29 @@ export interface ModelRecord {
   variants: Partial<Record<ModelDtype, number>>;
 }
 
-export type ImportStage = 'reading' | 'checking' | 'storing' | 'converting' | 'done';
+/** `connecting`/`downloading`: URL imports only (before `reading`). */
+export type ImportStage = 'connecting' | 'downloading' | 'reading' | 'checking' | 'storing' | 'converting' | 'done';
+
+/** What a URL import asks the user before reading the body: where from and how large (null: the server did not say). */
+export interface DownloadOffer {
+  url: string;
+  host: string;
+  /** The host that answered, when a redirect led elsewhere. */
+  redirectedTo?: string;
+  total: number | null;
+}
+
+/** Bytes of a URL import's body read so far (`total`: the declared size, null when unknown). */
+export interface DownloadProgress {
+  received: number;
+  total: number | null;
+}
+
+/** Told each stage of an import; `progress` with `downloading`. */
+export type ImportStageListener = (stage: ImportStage, progress?: DownloadProgress) => void;
+
+/** Asked once a URL import's response headers are in, before its body is read: true downloads, false cancels. */
+export type ConfirmDownload = (offer: DownloadOffer) => Promise<boolean>;
 
 /** The stored models as a job uses them (implemented by ./model-store.ts on OPFS). */
 export interface StoredModels {

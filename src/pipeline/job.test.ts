@@ -150,7 +150,32 @@ describe('importModel: cancel', () => {
     abort.abort();
     expect(await codeOf(done)).toBe('E_CANCELLED');
     expect(save).not.toHaveBeenCalled();
-    expect(stages).toEqual([]);
+    expect(stages).toEqual(['connecting']); // nothing was read
+  });
+
+  it('a URL import passes the confirmation to the download and reports its progress as the downloading stage', async () => {
+    const confirm = vi.fn(() => Promise.resolve(true));
+    const service = createPipeline(
+      env({
+        fetchModel: async (url, _signal, hooks) => {
+          expect(url).toBe('https://example.invalid/rgb.pt');
+          expect(hooks.confirm).toBe(confirm);
+          hooks.onProgress?.({ received: 0, total: 4 });
+          hooks.onProgress?.({ received: 4, total: 4 });
+          return new Blob(['junk']);
+        },
+      }),
+    );
+    const stages: unknown[] = [];
+    const done = service.importModel(
+      { url: 'https://example.invalid/rgb.pt', name: 'rgb.pt' },
+      'q8',
+      (s, p) => stages.push(p ? [s, p.received] : s),
+      new AbortController().signal,
+      confirm,
+    );
+    expect(await codeOf(done)).toBe('E_PICKLE_FORMAT'); // the stand-in body is no checkpoint
+    expect(stages).toEqual(['connecting', ['downloading', 0], ['downloading', 4], 'reading']);
   });
 
   it('an already aborted signal starts nothing', async () => {

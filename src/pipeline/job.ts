@@ -13,10 +13,11 @@ import type { FlowEngine, ToEntry } from '../flow/engine-api';
 import type { FlowEncoding } from '../flow/postprocess';
 import { writeZip, type BundleEntry } from '../io/bundle';
 import { classNames, type LabelSet } from '../io/labels';
-import type { ImportStage, ModelRecord, StoredModels } from '../io/model-record';
+import type { ConfirmDownload, ImportStage, ImportStageListener, ModelRecord, StoredModels } from '../io/model-record';
 import { checkCheckpoint, convertCheckpoint } from '../model/convert';
 import type { OutputDir, OutputFile } from '../io/output';
 import type { FeatureArrays } from '../model/features';
+import type { DownloadHooks } from '../model/url-download';
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
 import type { Device, ModelDtype } from '../model/types';
@@ -146,7 +147,8 @@ export interface JobEnv {
   labels(): Promise<Partial<Record<LabelSet, string[]>>>;
   /** Storage used and granted (navigator.storage.estimate()); null where the browser does not say. */
   storageEstimate(): Promise<{ usage: number; quota: number } | null>;
-  fetchModel(url: string, signal: AbortSignal): Promise<Blob>;
+  /** A checkpoint from a URL the user gave (../model/url-download.ts): `hooks.confirm` before the body, progress while it streams. */
+  fetchModel(url: string, signal: AbortSignal, hooks: DownloadHooks): Promise<Blob>;
   /** JPEG of decoded frame number `frame` (decoded with the `fps` filter when given; absent where there is no canvas). */
   frameAt?(file: File, frame: number, fps?: number): Promise<Blob>;
   /** A picture of a flow entry, for the UI (absent where there is no canvas). */
@@ -171,7 +173,11 @@ export interface PipelineService {
   listResults(): Promise<ResultInfo[]>;
   /** JPEG of the frame a results' timeline shows at `seconds` (`video`: its meta.json fps and decode rate). */
   frameAt(file: File, seconds: number, video: Pick<VideoMetaJson['video'], 'fps' | 'rate'>): Promise<Blob>;
-  importModel(source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void, signal: AbortSignal): Promise<ModelRecord>;
+  /**
+   * Checks, converts and stores a checkpoint. A URL source is downloaded first (stages `connecting`, then
+   * `downloading` with its progress); `confirm` is asked once its response headers are in (absent: confirmed already).
+   */
+  importModel(source: ModelSource, dtype: ModelDtype, onStage: ImportStageListener, signal: AbortSignal, confirm?: ConfirmDownload): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
   /** What this browser offers, with what `auto` picks and why. */
@@ -471,12 +477,14 @@ export function createPipeline(env: JobEnv): PipelineService {
       return env.frameAt(file, Math.max(0, Math.round(seconds * video.fps)), video.rate === 'native' ? undefined : video.rate);
     },
 
-    async importModel(source, dtype, onStage, signal) {
+    async importModel(source, dtype, onStage, signal, confirm) {
       checkAbort(signal);
       let blob: Blob;
       if (source.file) blob = source.file;
-      else if (source.url) blob = await env.fetchModel(source.url, signal);
-      else throw new AppError('E_INTERNAL', 'no model source');
+      else if (source.url) {
+        onStage('connecting');
+        blob = await env.fetchModel(source.url, signal, { confirm, onProgress: (p) => onStage('downloading', p) });
+      } else throw new AppError('E_INTERNAL', 'no model source');
       return importCheckpoint(blob, source.name, dtype, onStage, signal);
     },
 

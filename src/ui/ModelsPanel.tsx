@@ -1,9 +1,51 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { DownloadOffer, DownloadProgress } from '../io/model-record';
 import { PUBLISHED_CHECKPOINTS } from '../state/models';
 import { useStore } from '../state/store';
 import { formatBytes } from './format';
 
-const STAGE_TEXT = { reading: 'reading…', checking: 'checking…', storing: 'storing…', converting: 'converting…', done: 'done', error: 'failed' };
+const STAGE_TEXT = {
+  connecting: 'connecting…',
+  confirm: 'download?',
+  downloading: 'downloading…',
+  reading: 'reading…',
+  checking: 'checking…',
+  storing: 'storing…',
+  converting: 'converting…',
+  done: 'done',
+  error: 'failed',
+};
+
+/** Where a URL import comes from and how large it says it is, shown before its body is read. */
+function Offer({ offer }: { offer: DownloadOffer }) {
+  return (
+    <span className="dim" data-testid="import-offer" data-total={offer.total ?? ''}>
+      {' '}
+      from <strong>{offer.host}</strong>
+      {offer.redirectedTo ? <> (served by {offer.redirectedTo})</> : null}, {offer.total === null ? 'size unknown' : formatBytes(offer.total)}{' '}
+    </span>
+  );
+}
+
+/** Bytes received of a URL import's body: a bar and a percentage (a moving bar and the bytes when the size is unknown). */
+function Received({ name, progress }: { name: string; progress: DownloadProgress }) {
+  const { received, total } = progress;
+  const percent = total ? Math.min(100, Math.floor((received / total) * 100)) : null;
+  return (
+    <>
+      {' '}
+      <progress
+        data-testid="import-progress"
+        data-received={received}
+        aria-label={`download of ${name}`}
+        {...(total ? { max: total, value: Math.min(received, total) } : {})}
+      />{' '}
+      <span className="dim" data-testid="import-received">
+        {percent === null ? `${formatBytes(received)} (size unknown)` : `${percent}% (${formatBytes(received)} of ${formatBytes(total ?? 0)})`}
+      </span>{' '}
+    </>
+  );
+}
 
 /** Imported checkpoints, and the ways to import one (file, URL, the published ones). */
 export function ModelsPanel() {
@@ -15,6 +57,7 @@ export function ModelsPanel() {
   const removeModel = useStore((s) => s.removeModel);
   const dismissImport = useStore((s) => s.dismissImport);
   const cancelImport = useStore((s) => s.cancelImport);
+  const confirmImport = useStore((s) => s.confirmImport);
   const picker = useRef<HTMLInputElement>(null);
   const [url, setUrl] = useState('');
 
@@ -27,14 +70,15 @@ export function ModelsPanel() {
     const u = url.trim();
     if (!u) return;
     setUrl('');
-    void importModel({ url: u, name: decodeURIComponent(u.split('/').pop() || 'model.pt') });
+    void importModel({ url: u, name: decodeURIComponent(u.split(/[?#]/)[0]?.split('/').pop() || 'model.pt') });
   };
   const importPublished = () => {
     const ok = window.confirm(
       'Download the four published pytorch-i3d checkpoints (about 200 MB) from GitHub? This is the only request this app makes to another site.',
     );
     if (!ok) return;
-    for (const c of PUBLISHED_CHECKPOINTS) void importModel(c);
+    // this one confirmation names the site and the total size: the four downloads are not asked about again one by one
+    for (const c of PUBLISHED_CHECKPOINTS) void importModel({ ...c, confirmed: true });
   };
 
   return (
@@ -65,7 +109,18 @@ export function ModelsPanel() {
         {imports.map((i) => (
           <li key={i.id} data-testid="model-import" data-stage={i.stage}>
             <strong>{i.name}</strong> <span className="dim">{STAGE_TEXT[i.stage]}</span>
-            {i.error ? (
+            {i.stage === 'confirm' && i.offer ? <Offer offer={i.offer} /> : null}
+            {i.stage === 'downloading' && i.progress ? <Received name={i.name} progress={i.progress} /> : null}
+            {i.stage === 'confirm' ? (
+              <>
+                <button type="button" onClick={() => confirmImport(i.id)} aria-label={`download ${i.name}`} data-testid="confirm-import">
+                  Download
+                </button>{' '}
+                <button type="button" onClick={() => cancelImport(i.id)} aria-label={`cancel import of ${i.name}`} data-testid="cancel-import">
+                  Cancel
+                </button>
+              </>
+            ) : i.error ? (
               <>
                 <span className="error" role="alert" data-code={i.error.code}>
                   {' '}

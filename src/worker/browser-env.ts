@@ -16,7 +16,7 @@ import { ModelRuntime } from '../model/runtime';
 import { capabilities, threadCount } from '../platform/capabilities';
 import type { JobEnv } from '../pipeline/job';
 import { APP_ID } from '../pipeline/video';
-import { checkDeclaredSize, checkModelUrl } from '../model/url-policy';
+import { downloadModel } from '../model/url-download';
 
 /** The app's base URL (where /labels and the ORT files are served). */
 const base = new URL(import.meta.env.BASE_URL, self.location.origin).href;
@@ -27,25 +27,6 @@ function loadLabels(): Promise<Partial<Record<LabelSet, string[]>>> {
     Object.fromEntries,
   );
   return labels;
-}
-
-async function fetchModel(url: string, signal: AbortSignal): Promise<Blob> {
-  checkModelUrl(url); // before any request
-  let res: Response;
-  try {
-    res = await fetch(url, { mode: 'cors', credentials: 'omit', signal });
-  } catch (e) {
-    if (signal.aborted) throw new AppError('E_CANCELLED');
-    throw new AppError('E_FETCH', `${url}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!res.ok) throw new AppError('E_FETCH', `${url}: HTTP ${res.status}`);
-  checkDeclaredSize(res.headers.get('content-length')); // refused before the body is read
-  try {
-    return await res.blob();
-  } catch (e) {
-    if (signal.aborted) throw new AppError('E_CANCELLED');
-    throw new AppError('E_FETCH', `${url}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /** JPEG of decoded frame number `frame` (the last one when the video is shorter): decodes from the start up to it. */
@@ -90,7 +71,7 @@ export function browserJobEnv(): JobEnv {
       const est = await navigator.storage?.estimate?.().catch(() => null);
       return est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
     },
-    fetchModel,
+    fetchModel: (url, signal, hooks) => downloadModel((u, init) => fetch(u, init), url, signal, hooks),
     flowPreview: flowPreviewJpeg,
     frameAt,
   };

@@ -27,7 +27,7 @@ export function withJobs(service: PipelineService): PipelineApi {
     removeResult: (id) => service.removeResult(id),
     listResults: () => service.listResults(),
     frameAt: (file, seconds, video) => service.frameAt(file, seconds, video),
-    importModel: (jobId, source, dtype, onStage) => job(jobId, (signal) => service.importModel(source, dtype, onStage, signal)),
+    importModel: (jobId, source, dtype, onStage, confirm) => job(jobId, (signal) => service.importModel(source, dtype, onStage, signal, confirm)),
     listModels: () => service.listModels(),
     removeModel: (id) => service.removeModel(id),
     capabilities: () => service.capabilities(),

@@ -3,7 +3,7 @@
  * everyone else uses the bridge's façade. Job ids number the calls that can be aborted.
  */
 import type { ErrorCode } from '../errors';
-import type { ImportStage, ModelRecord } from '../io/model-record';
+import type { ConfirmDownload, ImportStageListener, ModelRecord } from '../io/model-record';
 import type { ModelDtype } from '../model/types';
 import type { CapabilityReport } from '../platform/policy';
 import type { ExtractRequest, ModelSource, ProbeInfo, ResultFolder, ResultInfo } from '../pipeline/job';
@@ -19,7 +19,8 @@ export interface PipelineApi {
   removeResult(id: string): Promise<void>;
   listResults(): Promise<ResultInfo[]>;
   frameAt(file: File, seconds: number, video: Pick<VideoMetaJson['video'], 'fps' | 'rate'>): Promise<Blob>;
-  importModel(jobId: number, source: ModelSource, dtype: ModelDtype, onStage: (s: ImportStage) => void): Promise<ModelRecord>;
+  /** `confirm` (a URL source): asked with the host and size once the response headers are in; absent: confirmed already. */
+  importModel(jobId: number, source: ModelSource, dtype: ModelDtype, onStage: ImportStageListener, confirm?: ConfirmDownload): Promise<ModelRecord>;
   listModels(): Promise<ModelRecord[]>;
   removeModel(id: string): Promise<void>;
   capabilities(): Promise<CapabilityReport>;
