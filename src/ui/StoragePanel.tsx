@@ -24,7 +24,7 @@ export function StoragePanel() {
   const total = folders.reduce((n, r) => n + r.bytes, 0);
 
   return (
-    <section className="panel storage" data-testid="storage" aria-labelledby="storage-title">
+    <section className="panel storage" data-testid="storage" aria-labelledby="storage-title" aria-busy={storage.loading}>
       <h2 id="storage-title">Storage</h2>
       <p data-testid="storage-usage">
         {status?.usage != null && status.quota != null ? (
