@@ -1,7 +1,8 @@
 /**
  * Storage slice: what the app keeps in the browser (usage and quota, whether the storage is persistent), the
  * results folders with their sizes, deleting them, and cleaning up the folders no queue entry owns (left by
- * removed or failed videos, or by an earlier version). Also the frame a timeline shows on request.
+ * removed or failed videos, or by an earlier version) and unfinished bundles. Also the frame a timeline shows on
+ * request.
  */
 import type { StateCreator } from 'zustand';
 import { bridge, type ResultInfo, type StorageStatus } from '../bridge/pipeline';
@@ -44,6 +45,11 @@ export interface StorageSlice {
 /** The folders among `results` that no owner claims (bundles and other files are not folders: kept). */
 export function unownedResults(results: readonly ResultInfo[], owned: ReadonlySet<string>): ResultInfo[] {
   return results.filter((r) => r.folder && !owned.has(r.id));
+}
+
+/** Unfinished files directly under results/ (a bundle whose writing stopped: a closed page, a full disk). */
+export function leftoverFiles(results: readonly ResultInfo[]): ResultInfo[] {
+  return results.filter((r) => !r.folder && !r.complete);
 }
 
 /** The result ids the queue owns: its entries now, and those saved for the next visit. */
@@ -104,6 +110,12 @@ export const createStorageSlice: StateCreator<AppState, [], [], StorageSlice> = 
           patch({ error: describeError(e) });
         }
       }
+      // (not while a bundle is being written: its file is one of them)
+      const leftovers = get().bundleStatus.busy ? [] : leftoverFiles(get().storage.results);
+      for (const r of leftovers)
+        await bridge()
+          .removeResult(r.id)
+          .catch(() => undefined);
       patch({ cleaned: removed });
       await get().refreshStorage();
       return removed;
