@@ -6,8 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { OpfsDir } from './opfs';
 
-/** A folder of files in memory with OPFS's handle semantics (one open access handle per file, move replaces). */
-function fakeDir(capacity: number) {
+/**
+ * A folder of files in memory with OPFS's handle semantics: one open access handle per file, and move replaces a
+ * file of the new name as Chromium's does (`moveReplaces` false: it refuses, as a browser may).
+ */
+function fakeDir(capacity: number, moveReplaces = true) {
   const files = new Map<string, Uint8Array>();
   const open = new Set<string>();
   const notFound = () => new DOMException('not found', 'NotFoundError');
@@ -53,6 +56,7 @@ function fakeDir(capacity: number) {
         const bytes = files.get(name);
         if (!bytes) throw notFound();
         if (open.has(name) || open.has(to)) throw new DOMException('locked', 'NoModificationAllowedError');
+        if (!moveReplaces && files.has(to)) throw new DOMException('exists', 'InvalidModificationError');
         files.delete(name);
         files.set(to, bytes);
         name = to;
@@ -93,8 +97,8 @@ describe('OpfsDir', () => {
     expect(await dir.size('a.bin')).toBe(5);
   });
 
-  it('a closed file replaces the one of its name', async () => {
-    const { dir, bytes } = fakeDir(1 << 20);
+  it.each([true, false])('a closed file replaces the one of its name (move replaces: %s)', async (moveReplaces) => {
+    const { dir, bytes } = fakeDir(1 << 20, moveReplaces);
     await dir.writeBytes('r.json', Uint8Array.from([1, 1, 1]));
     const f = await dir.create('r.json');
     await f.write(Uint8Array.from([2]));
