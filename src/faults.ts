@@ -1,6 +1,7 @@
 /**
  * Test builds only (every use is behind `__TEST_HOOKS__`): faults injected into a running extraction, to check
- * that a dying worker or an exhausted heap fails that video with a typed error and never hangs the queue.
+ * that a dying worker, an exhausted heap or a full disk fails that video with a typed error and never hangs the
+ * queue or leaves a partial result.
  */
 
 /** Which worker the fault hits: the pipeline worker, the video's decode worker, or one of its flow workers. */
@@ -18,6 +19,17 @@ export interface FaultForTest {
   kind: FaultKind;
   /** Once this many frames are decoded. */
   afterFrames: number;
+}
+
+/**
+ * A full disk during one extraction: its writes into its results folder throw the browser's own
+ * `QuotaExceededError` (a DOMException, as a full OPFS does) once `afterBytes` bytes are written, counted over
+ * the writes to `file` only when it is given (e.g. 'meta.json'), else over all its files. The write that passes
+ * the mark writes the bytes up to it first.
+ */
+export interface QuotaForTest {
+  afterBytes: number;
+  file?: string;
 }
 
 /** A real heap-exhaustion error of this engine (not a copy of its words): a WebAssembly memory grown past its maximum. */

@@ -7,8 +7,9 @@ import { useStore } from '../state/store';
 import { App } from '../ui/App';
 import '../ui/app.css';
 
-// test builds: the e2e tests make a worker of the next extraction fail (window.faultForTest, ../faults.ts)
-if (__TEST_HOOKS__) Object.assign(window, { faultForTest: bridgeTestHooks?.faultForTest });
+// test builds: the e2e tests make a worker of the next extraction fail (window.faultForTest, ../faults.ts), or its
+// writes meet a full disk (window.quotaForTest)
+if (__TEST_HOOKS__) Object.assign(window, { faultForTest: bridgeTestHooks?.faultForTest, quotaForTest: bridgeTestHooks?.quotaForTest });
 
 // the queue of an earlier visit (finished results, a run to go on with)
 void useStore.getState().restoreQueue();

@@ -10,7 +10,7 @@
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AppError, type ErrorCode } from '../errors';
-import type { FaultForTest } from '../faults';
+import type { FaultForTest, QuotaForTest } from '../faults';
 import type { ConfirmDownload, DownloadProgress, ImportStage, ImportStageListener, ModelRecord } from '../io/model-record';
 import { downloadFromOpfs, opfsFile } from '../io/download';
 import type { ModelDtype } from '../model/types';
@@ -76,6 +76,10 @@ export class PipelineBridge {
     if (__TEST_HOOKS__ && nextFault) {
       request = { ...request, faultForTest: nextFault };
       nextFault = null;
+    }
+    if (__TEST_HOOKS__ && nextQuota) {
+      request = { ...request, quotaForTest: nextQuota };
+      nextQuota = null;
     }
     return this.call((api, job) => {
       pause?.addEventListener('abort', () => void api.pause(job).catch(() => undefined), { once: true });
@@ -247,16 +251,20 @@ export class PipelineBridge {
 }
 
 let nextFault: FaultForTest | null = null;
+let nextQuota: QuotaForTest | null = null;
 
 /**
  * Test builds only (undefined in the product): make the worker throw from its global scope, as a crash would;
- * make a worker of the next extraction fail (../faults.ts); make the next extraction fail once with a typed error
+ * make a worker of the next extraction fail, or its writes meet a full disk (../faults.ts); make the next extraction fail once with a typed error
  * at its model pass number `passes` (0: the first).
  */
 export const bridgeTestHooks = __TEST_HOOKS__
   ? {
       faultForTest: (fault: FaultForTest): void => {
         nextFault = fault;
+      },
+      quotaForTest: (quota: QuotaForTest): void => {
+        nextQuota = quota;
       },
       failNextExtract: (b: PipelineBridge, code: ErrorCode, passes = 0): Promise<void> =>
         b['call']((api) => (api.failNextExtractForTest as unknown as (code: ErrorCode, passes: number) => Promise<void>)(code, passes)),

@@ -14,8 +14,18 @@ export interface BundleEntry {
   file: string;
 }
 
-/** Writes `entries` as one zip to `out` (then closes it). */
+/** Writes `entries` as one zip to `out` (then closes it; a zip that fails is abandoned, never closed). */
 export async function writeZip(entries: readonly BundleEntry[], out: OutputFile): Promise<void> {
+  try {
+    await writeEntries(entries, out);
+  } catch (e) {
+    await out.abandon();
+    throw e;
+  }
+  await out.close();
+}
+
+async function writeEntries(entries: readonly BundleEntry[], out: OutputFile): Promise<void> {
   let pending: Promise<void> = Promise.resolve();
   let failure: unknown = null;
   const zip = new Zip((err, data) => {
@@ -37,5 +47,4 @@ export async function writeZip(entries: readonly BundleEntry[], out: OutputFile)
   zip.end();
   await pending;
   if (failure) throw failure;
-  await out.close();
 }

@@ -14,7 +14,13 @@ export type { ImportStage, ModelRecord };
 async function writeBlob(dir: OpfsDir, name: string, blob: Blob): Promise<void> {
   const f = await dir.create(name);
   const step = 4 << 20;
-  for (let off = 0; off < blob.size; off += step) await f.write(new Uint8Array(await blob.slice(off, off + step).arrayBuffer()));
+  try {
+    for (let off = 0; off < blob.size; off += step) await f.write(new Uint8Array(await blob.slice(off, off + step).arrayBuffer()));
+  } catch (e) {
+    // (a full disk): the file is let go, so its folder can be removed
+    await f.abandon();
+    throw e;
+  }
   await f.close();
 }
 

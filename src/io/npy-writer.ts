@@ -18,7 +18,12 @@ export class NpyRowWriter {
   /** A float32 array of `shape`; rows along the first axis. */
   static async open(dir: OutputDir, name: string, shape: readonly number[]): Promise<NpyRowWriter> {
     const file = await dir.create(name);
-    await file.write(npyHeader('<f4', shape));
+    try {
+      await file.write(npyHeader('<f4', shape));
+    } catch (e) {
+      await file.abandon();
+      throw e;
+    }
     return new NpyRowWriter(file, name, shape, rowSize(shape), 0);
   }
 
@@ -45,9 +50,9 @@ export class NpyRowWriter {
     return this.rows;
   }
 
-  /** Closes the file without checking it is complete (a run that failed); its storage handle is released. */
+  /** Lets the file go unfinished (a run that failed or paused): its storage handle is released, its rows kept for a resume. */
   async abandon(): Promise<void> {
-    await this.file.close();
+    await this.file.abandon();
   }
 
   async close(): Promise<void> {

@@ -3,10 +3,11 @@
  * app's folder layout in it:
  *   models/<id>/source.pt, models/<id>/<dtype>.onnx, models/<id>/record.json
  *   results/<id>/… (one folder per extracted video)
- * A full disk or quota turns into AppError E_QUOTA.
+ * A full disk or quota turns into AppError E_QUOTA. Files are written under temporary names and renamed when
+ * whole (./output.ts).
  */
 import { AppError } from '../errors';
-import type { OutputDir, OutputFile } from './output';
+import { partName, writeWhole, type OutputDir, type OutputFile } from './output';
 
 function quota(e: unknown): never {
   if (e instanceof DOMException && e.name === 'QuotaExceededError') throw new AppError('E_QUOTA', e.message);
@@ -43,20 +44,70 @@ export async function opfsReadText(dir: FileSystemDirectoryHandle, name: string)
   }
 }
 
-/** An OutputDir over an OPFS folder. Writing needs a worker (createSyncAccessHandle). */
+const notFound = (e: unknown) => e instanceof DOMException && e.name === 'NotFoundError';
+
+/** Renames a file in its folder, replacing a file of that name (FileSystemFileHandle.move, not in TypeScript's DOM types). */
+async function rename(dir: FileSystemDirectoryHandle, fh: FileSystemFileHandle, name: string): Promise<void> {
+  const move = (fh as unknown as { move?(name: string): Promise<void> }).move;
+  if (!move) throw new AppError('E_INTERNAL', 'this browser cannot rename files in its private storage');
+  try {
+    await move.call(fh, name);
+  } catch (e) {
+    // (Chromium replaces the target; where a browser refuses to, the old file goes first)
+    if (
+      !(e instanceof DOMException) ||
+      e.name === 'NotFoundError' ||
+      !(await dir.getFileHandle(name).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw e;
+    await dir.removeEntry(name);
+    await move.call(fh, name);
+  }
+}
+
+/** Test builds: writes into a folder run out of space (../faults.ts QuotaForTest), counted down across its files. */
+interface QuotaBudget {
+  left: number;
+  file?: string;
+}
+
+/**
+ * An OutputDir over an OPFS folder. Writing needs a worker (createSyncAccessHandle). A file is written as
+ * `<name>.part` and renamed when closed whole (./output.ts).
+ */
 export class OpfsDir implements OutputDir {
+  private quotaForTest: QuotaBudget | null = null;
+
   constructor(readonly handle: FileSystemDirectoryHandle) {}
 
   async create(name: string): Promise<OutputFile> {
-    return this.open(name, 0, true);
+    return this.open(name, await this.handle.getFileHandle(partName(name), { create: true }), 0);
   }
 
   async resume(name: string, keepBytes: number): Promise<OutputFile> {
-    return this.open(name, keepBytes, false);
+    let fh: FileSystemFileHandle;
+    try {
+      fh = await this.handle.getFileHandle(partName(name));
+    } catch (e) {
+      if (!notFound(e)) throw e;
+      // the file was finished before the run stopped: it goes back under its temporary name to be written on
+      fh = await this.handle.getFileHandle(name).catch((err: unknown) => {
+        throw notFound(err) ? new Error(`${name}: no file to resume`) : err;
+      });
+      await rename(this.handle, fh, partName(name));
+    }
+    return this.open(name, fh, keepBytes);
   }
 
-  private async open(name: string, keepBytes: number, create: boolean): Promise<OutputFile> {
-    const fh = await this.handle.getFileHandle(name, { create });
+  /** Test builds only: writes throw the browser's QuotaExceededError once `afterBytes` are written (to `file` only, when given). */
+  failWritesForTest(afterBytes: number, file?: string): void {
+    if (__TEST_HOOKS__) this.quotaForTest = { left: afterBytes, file };
+  }
+
+  private async open(name: string, fh: FileSystemFileHandle, keepBytes: number): Promise<OutputFile> {
     const access = await fh.createSyncAccessHandle();
     const size = access.getSize();
     if (size < keepBytes) {
@@ -65,10 +116,28 @@ export class OpfsDir implements OutputDir {
     }
     access.truncate(keepBytes);
     let pos = keepBytes;
+    const budget = __TEST_HOOKS__ && this.quotaForTest && (this.quotaForTest.file ?? name) === name ? this.quotaForTest : null;
+    const write = (chunk: Uint8Array, at: number): number => {
+      if (__TEST_HOOKS__ && budget) {
+        if (chunk.length > budget.left) {
+          access.write(chunk.subarray(0, budget.left), { at });
+          budget.left = 0;
+          throw new DOMException('The quota has been exceeded (a full disk made by a test).', 'QuotaExceededError');
+        }
+        budget.left -= chunk.length;
+      }
+      return access.write(chunk, { at });
+    };
+    let open = true;
+    const release = () => {
+      if (!open) return;
+      open = false;
+      access.close();
+    };
     return {
       write(chunk) {
         try {
-          const n = access.write(chunk, { at: pos });
+          const n = write(chunk, pos);
           if (n !== chunk.length) throw new AppError('E_QUOTA', `wrote ${n} of ${chunk.length} bytes`);
           pos += n;
         } catch (e) {
@@ -77,17 +146,23 @@ export class OpfsDir implements OutputDir {
       },
       writeAt(chunk, offset) {
         try {
-          access.write(chunk, { at: offset });
+          write(chunk, offset);
         } catch (e) {
           quota(e);
         }
       },
-      close() {
+      close: async () => {
         try {
           access.flush();
-        } finally {
-          access.close();
+        } catch (e) {
+          release();
+          quota(e);
         }
+        release();
+        await rename(this.handle, fh, name);
+      },
+      abandon() {
+        release();
       },
     };
   }
@@ -114,11 +189,9 @@ export class OpfsDir implements OutputDir {
     await this.handle.removeEntry(name);
   }
 
-  /** Writes a whole small file. */
+  /** Writes a whole small file (nothing under `name` when the write fails). */
   async writeBytes(name: string, bytes: Uint8Array): Promise<void> {
-    const f = await this.create(name);
-    await f.write(bytes);
-    await f.close();
+    await writeWhole(this, name, bytes);
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import { AppError } from '../errors';
 import type { FrameBatch } from '../decode/frames';
-import type { OutputDir } from '../io/output';
+import { partName, type OutputDir } from '../io/output';
 import { NpyRowWriter } from '../io/npy-writer';
 import { npyHeader } from '../io/npy';
 import { I3D_MIN_FRAMES } from '../model/i3d-layout';
@@ -162,7 +162,16 @@ class StreamState {
     const logits = from > 0 ? await readRows(out, `${name}_logits.npy`, shapes.logits, kept) : null;
     const open = (kind: keyof typeof shapes) =>
       from > 0 ? NpyRowWriter.resume(out, `${name}_${kind}.npy`, shapes[kind], kept) : NpyRowWriter.open(out, `${name}_${kind}.npy`, shapes[kind]);
-    const writers = { fc: await open('fc'), map: await open('map'), logits: await open('logits') };
+    const opened: NpyRowWriter[] = [];
+    try {
+      for (const kind of ['fc', 'map', 'logits'] as const) opened.push(await open(kind));
+    } catch (e) {
+      // (a full disk while writing a header): the files opened so far are let go
+      await Promise.allSettled(opened.map((w) => w.abandon()));
+      throw e;
+    }
+    const [fc, map, logitsFile] = opened;
+    const writers = { fc, map, logits: logitsFile };
     const state = new StreamState(name, model, realFrames, chunks, steps, writers);
     if (from > 0) {
       state.logits.set(logits as Float32Array);
@@ -254,12 +263,16 @@ class StreamState {
   }
 }
 
-/** The first `rows` rows of a float32 .npy file of `shape` (written by NpyRowWriter). */
+/**
+ * The first `rows` rows of a float32 .npy file of `shape` (written by NpyRowWriter): an interrupted run's
+ * temporary file, or the file itself when it was finished.
+ */
 async function readRows(out: OutputDir, name: string, shape: readonly number[], rows: number): Promise<Float32Array> {
   const from = npyHeader('<f4', shape).length;
   const bytes = new Uint8Array(rows * shape.slice(1).reduce((a, b) => a * b, 1) * 4);
+  const file = (await out.list()).includes(partName(name)) ? partName(name) : name;
   let at = 0;
-  for await (const chunk of out.read(name)) {
+  for await (const chunk of out.read(file)) {
     const lo = Math.max(from - at, 0);
     const hi = Math.min(chunk.length, from + bytes.length - at);
     if (hi > lo) bytes.set(chunk.subarray(lo, hi), at + lo - from);

@@ -224,8 +224,8 @@ describe('bundle', () => {
     expect(new TextDecoder().decode(zip['two/rgb_fc.npy'])).toBe('b/rgb_fc.npy');
   });
 
-  it('bundleFiles leaves out the .npz', () => {
-    expect(bundleFiles(['features.npz', 'meta.json', 'rgb_fc.npy'])).toEqual(['meta.json', 'rgb_fc.npy']);
+  it('bundleFiles leaves out the .npz, records and unfinished files', () => {
+    expect(bundleFiles(['.resume.json', 'features.npz', 'meta.json', 'rgb_fc.npy', 'rgb_map.npy.part'])).toEqual(['meta.json', 'rgb_fc.npy']);
   });
 });
 

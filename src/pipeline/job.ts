@@ -8,14 +8,14 @@
 import type { DecodeEnd, DecodeStreamOptions, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { AppError, type ErrorCode } from '../errors';
-import { wasmMemoryExhausted, type FaultForTest, type FaultKind } from '../faults';
+import { wasmMemoryExhausted, type FaultForTest, type FaultKind, type QuotaForTest } from '../faults';
 import type { FlowEngine, ToEntry } from '../flow/engine-api';
 import type { FlowEncoding } from '../flow/postprocess';
 import { writeZip, type BundleEntry } from '../io/bundle';
 import { classNames, type LabelSet } from '../io/labels';
 import type { ConfirmDownload, ImportStage, ImportStageListener, ModelRecord, StoredModels } from '../io/model-record';
 import { checkCheckpoint, convertCheckpoint } from '../model/convert';
-import type { OutputDir, OutputFile } from '../io/output';
+import { isPart, partName, type OutputDir, type OutputFile } from '../io/output';
 import type { FeatureArrays } from '../model/features';
 import type { DownloadHooks } from '../model/url-download';
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
@@ -80,6 +80,8 @@ export interface ExtractRequest {
   perturbVerificationForTest?: number;
   /** Test builds only: a worker of this extraction fails (../faults.ts). */
   faultForTest?: FaultForTest;
+  /** Test builds only: this extraction's writes run out of space (../faults.ts). */
+  quotaForTest?: QuotaForTest;
 }
 
 export interface ModelSource {
@@ -155,6 +157,8 @@ export interface JobEnv {
   flowPreview?(entry: Float32Array): Promise<Blob>;
   /** Test builds only: destroys the WebGPU device the models use. */
   loseModelGpu?(): void;
+  /** Test builds only: writes into `dir` throw the browser's quota error as `quota` says. */
+  fillDiskForTest?(dir: OutputDir, quota: QuotaForTest): void;
 }
 
 export interface PipelineService {
@@ -238,9 +242,12 @@ function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new AppError('E_CANCELLED');
 }
 
-/** The files of a results folder that go into a bundle: the .npz repeats the .npy arrays, so it stays out. */
+/**
+ * The files of a results folder that go into a bundle: the .npz repeats the .npy arrays, so it stays out, and so do
+ * records and unfinished (temporary) files.
+ */
 export function bundleFiles(files: readonly string[]): string[] {
-  return files.filter((f) => f !== NPZ_NAME && !f.startsWith('.'));
+  return files.filter((f) => f !== NPZ_NAME && !f.startsWith('.') && !isPart(f));
 }
 
 /** What must be the same for a results folder's finished chunks to be reused: the source, settings and models. */
@@ -399,6 +406,7 @@ export function createPipeline(env: JobEnv): PipelineService {
       try {
         const names = await env.labels();
         const out = req.resume ? await env.results.folder(req.id) : await env.results.fresh(req.id);
+        if (__TEST_HOOKS__ && req.quotaForTest) env.fillDiskForTest?.(out, req.quotaForTest);
         let lastEnd: DecodeEnd | null = null;
         const decodeOptions: DecodeStreamOptions = {
           fps: settings.fps ?? undefined,
@@ -466,7 +474,13 @@ export function createPipeline(env: JobEnv): PipelineService {
       }
       checkAbort(signal);
       const target = await env.results.createFile(zipName);
-      await writeZip(entries, target.file);
+      try {
+        await writeZip(entries, target.file);
+      } catch (e) {
+        // (a full disk): the unfinished bundle goes
+        await env.results.remove(partName(zipName)).catch(() => undefined);
+        throw e;
+      }
       return target.size();
     },
 

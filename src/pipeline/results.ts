@@ -2,7 +2,7 @@
  * What is under results/ in storage: one folder per extracted video (and bundles beside them), with its size and
  * the video it came from. Pure: the folders are read through OutputDir.
  */
-import type { OutputDir } from '../io/output';
+import { isPart, type OutputDir } from '../io/output';
 import type { VideoMetaJson } from './meta';
 import { META_NAME } from './outputs';
 import { RESUME_FILE } from './video';
@@ -19,7 +19,10 @@ export interface ResultEntry {
 export interface ResultInfo extends ResultEntry {
   /** The video's file name (meta.json `source.name`, or an interrupted run's record); the entry's id when unknown. */
   name: string;
-  /** A finished video's folder (it has meta.json); false for an interrupted or failed run's leftovers and for files. */
+  /**
+   * A finished video's folder (it has meta.json; false for an interrupted or failed run's leftovers), or a
+   * finished file (false for a temporary file: a bundle whose writing stopped).
+   */
   complete: boolean;
 }
 
@@ -59,7 +62,7 @@ export async function describeResults(entries: readonly ResultEntry[], folder: (
   const out: ResultInfo[] = [];
   for (const e of entries) {
     if (!e.folder) {
-      out.push({ ...e, name: e.id, complete: false });
+      out.push({ ...e, name: e.id, complete: !isPart(e.id) });
       continue;
     }
     const { name, complete } = await describeFolder(await folder(e.id));

@@ -1,12 +1,17 @@
-/** runVideo with stand-in engines: the frame count is planned, checked, and a wrong plan is run again. */
+/**
+ * runVideo with stand-in engines: the frame count is planned, checked, and a wrong plan is run again; its files are
+ * whole or absent when the disk fills up mid-write.
+ */
 import { describe, expect, it, vi } from 'vitest';
 import type { FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { decodeNpy } from '../io/npy';
-import { MemoryDir } from '../io/output';
+import { AppError } from '../errors';
+import { isPart, MemoryDir } from '../io/output';
 import { featureLength, type TemporalPads } from '../model/graph/pads';
 import type { ChunkFeatures, StreamModel } from './extract';
-import { runVideo, type VideoJob } from './video';
+import { describeFolder } from './results';
+import { RESUME_FILE, runVideo, type VideoJob } from './video';
 
 const W = 232;
 const H = 224;
@@ -67,7 +72,7 @@ function job(n: number, expectedFrames: number | null, countFrames: () => Promis
   };
 }
 
-/** Like OPFS: a file has at most one open handle (createSyncAccessHandle refuses a second). */
+/** Like OPFS: a file has at most one open handle (createSyncAccessHandle refuses a second); close and abandon release it. */
 class ExclusiveDir extends MemoryDir {
   readonly open = new Set<string>();
   override async create(name: string) {
@@ -79,6 +84,10 @@ class ExclusiveDir extends MemoryDir {
       close: () => {
         this.open.delete(name);
         return f.close();
+      },
+      abandon: () => {
+        this.open.delete(name);
+        return f.abandon();
       },
     };
   }
@@ -151,5 +160,81 @@ describe('runVideo frame count', () => {
       { message: 'h264: Invalid NAL unit size (# > #).', count: 2 },
     ]);
     expect(s.meta.decodeWarnings).toEqual(written.decodeWarnings);
+  });
+});
+
+/** A disk that fills up: writes to `file` fail with E_QUOTA once `afterBytes` of it are written (the bytes before written). */
+class FullDiskDir extends ExclusiveDir {
+  constructor(
+    private readonly file: string,
+    private left: number,
+  ) {
+    super();
+  }
+  override async create(name: string) {
+    const f = await super.create(name);
+    if (name !== this.file) return f;
+    return {
+      ...f,
+      write: async (chunk: Uint8Array) => {
+        const n = Math.min(chunk.length, this.left);
+        this.left -= n;
+        await f.write(chunk.subarray(0, n));
+        if (n < chunk.length) throw new AppError('E_QUOTA', 'the quota has been exceeded');
+      },
+    };
+  }
+}
+
+describe('runVideo files are whole or absent', () => {
+  const resumable = (n: number) => ({ ...job(n, n, async () => n), resume: { key: 'k' }, maxChunkFrames: 128 });
+
+  it('a finished folder holds only whole files, the summary lists them', async () => {
+    const j = resumable(300);
+    const s = await runVideo(j);
+    const names = [...j.out.files.keys()].sort();
+    expect(names).toEqual(['features.npz', 'meta.json', 'predictions.json', 'rgb_fc.npy', 'rgb_logits.npy', 'rgb_map.npy']);
+    expect(Object.keys(s.files).sort()).toEqual(names);
+  });
+
+  for (const [file, afterBytes] of [
+    ['rgb_map.npy', 20_000],
+    ['features.npz', 1000],
+    ['predictions.json', 10],
+    ['meta.json', 1000],
+    // the second record fails: the first stays whole
+    [RESUME_FILE, 100],
+  ] as const) {
+    it(`a full disk while writing ${file} fails the video with E_QUOTA, leaves nothing under that name, no handle open and no complete folder`, async () => {
+      const whole = resumable(300);
+      await runVideo(whole);
+      const j = resumable(300);
+      const dir = new FullDiskDir(file, afterBytes);
+      j.out = dir;
+      await expect(runVideo(j)).rejects.toMatchObject({ code: 'E_QUOTA' });
+      // (the progress record: the last one written whole stays)
+      expect(dir.files.has(file)).toBe(file === RESUME_FILE);
+      expect(dir.open.size).toBe(0);
+      expect((await describeFolder(dir)).complete).toBe(false);
+      // what is under a final name is whole: as in the run that finished
+      for (const [name, bytes] of dir.files) if (!isPart(name) && name !== RESUME_FILE) expect(bytes).toEqual(whole.out.files.get(name));
+      if (dir.files.has(RESUME_FILE)) expect(() => JSON.parse(new TextDecoder().decode(dir.files.get(RESUME_FILE))) as unknown).not.toThrow();
+    });
+  }
+
+  it('a run stopped by a full disk goes on from its last recorded chunk once there is space, and ends as an uninterrupted run', async () => {
+    const whole = resumable(300);
+    await runVideo(whole);
+    const j = resumable(300);
+    const dir = new FullDiskDir('rgb_fc.npy', 1000);
+    j.out = dir;
+    await expect(runVideo(j)).rejects.toMatchObject({ code: 'E_QUOTA' });
+    expect([...dir.files.keys()].filter(isPart).sort()).toEqual(['rgb_fc.npy.part', 'rgb_logits.npy.part', 'rgb_map.npy.part']);
+    const again = resumable(300);
+    for (const [name, bytes] of dir.files) again.out.files.set(name, bytes);
+    const s = await runVideo(again);
+    expect(s.meta.resumedFrom?.rgb).toBeGreaterThan(0);
+    for (const name of ['rgb_fc.npy', 'rgb_map.npy', 'rgb_logits.npy', 'features.npz']) expect(again.out.files.get(name)).toEqual(whole.out.files.get(name));
+    expect([...again.out.files.keys()].filter(isPart)).toEqual([]);
   });
 });

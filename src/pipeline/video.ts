@@ -6,11 +6,11 @@
 import type { DecodeWarning, FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
 import { writeZip } from '../io/bundle';
-import type { OutputDir } from '../io/output';
+import { isPart, writeWhole, type OutputDir } from '../io/output';
 import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
 import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
-import { NPZ_NAME } from './outputs';
+import { META_NAME, NPZ_NAME, PREDICTIONS_NAME } from './outputs';
 import { predict, type Predictions } from './predictions';
 import { CROP, cropOrigin } from './streams';
 import { buildTimeline, type Timeline } from './timeline';
@@ -72,13 +72,10 @@ export { NPZ_NAME };
 
 const json = (v: unknown) => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
 
-async function writeFile(out: OutputDir, name: string, bytes: Uint8Array): Promise<void> {
-  const f = await out.create(name);
-  await f.write(bytes);
-  await f.close();
-}
-
-/** The record of an interrupted run's progress, kept in its output folder until the video is done. */
+/**
+ * The record of an interrupted run's progress, kept in its output folder until the video is done. Written whole
+ * (a temporary file renamed), so a record cut off mid-write never replaces the last one.
+ */
 export const RESUME_FILE = '.resume.json';
 
 interface ResumeRecord {
@@ -111,6 +108,8 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   const resumeKey = job.resume?.key;
   const previous = resumeKey !== undefined ? await readResume(job.out, resumeKey) : null;
   if (resumeKey !== undefined && !previous) await clear(job.out);
+  // a run stopped after its meta.json: the folder is no longer complete while its files are written again
+  if (previous && (await job.out.list()).includes(META_NAME)) await job.out.remove(META_NAME);
   // the padding (and so every feature) depends on the frame count: know it before the first model pass
   let decodedFrames = previous?.decodedFrames ?? job.expectedFrames ?? null;
   if (decodedFrames === null) {
@@ -123,7 +122,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     resumeKey === undefined
       ? undefined
       : (next: Partial<Record<StreamName, number>>) =>
-          writeFile(job.out, RESUME_FILE, json({ format: 'i3d-resume/1', key: resumeKey, decodedFrames: n, next }));
+          writeWhole(job.out, RESUME_FILE, json({ format: 'i3d-resume/1', key: resumeKey, decodedFrames: n, next }));
   const extract = (n: number) =>
     extractStreams({
       resume: resumeFrom,
@@ -201,7 +200,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     stageSeconds: res.stageSeconds,
     resumedFrom: res.resumedFrom,
   };
-  await writeFile(job.out, 'predictions.json', json(predictions));
+  await writeWhole(job.out, PREDICTIONS_NAME, json(predictions));
   job.onProgress?.({ stage: 'bundle' });
   const arrays = (await job.out.list()).filter((n) => n.endsWith('.npy'));
   await writeZip(
@@ -209,10 +208,12 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     await job.out.create(NPZ_NAME),
   );
   meta.seconds.total = (Date.now() - t0) / 1000;
-  await writeFile(job.out, 'meta.json', json(meta));
+  // unfinished files an interrupted run left (every output is whole by now): a complete folder holds none
+  for (const name of await job.out.list()) if (isPart(name)) await job.out.remove(name);
+  await writeWhole(job.out, META_NAME, json(meta));
   if (resumeKey !== undefined) await job.out.remove(RESUME_FILE);
   const files: Record<string, number> = {};
-  for (const name of await job.out.list()) files[name] = await job.out.size(name);
+  for (const name of await job.out.list()) if (!isPart(name)) files[name] = await job.out.size(name);
   const top = predictions.joint ?? predictions.rgb ?? predictions.flow ?? [];
   const timeline = buildTimeline(
     logits,

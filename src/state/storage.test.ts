@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unownedResults, withResult } from './storage';
+import { leftoverFiles, unownedResults, withResult } from './storage';
 
 describe('unownedResults', () => {
   it('lists the folders no queue entry owns; files (bundles) are never cleaned up', () => {
@@ -24,5 +24,12 @@ describe('withResult', () => {
       ['b', 9],
       ['c', 1],
     ]);
+  });
+});
+
+describe('leftoverFiles', () => {
+  it('lists the unfinished files beside the folders: not a finished bundle, not a folder', () => {
+    const r = (id: string, folder = false, complete = !id.endsWith('.part')) => ({ id, bytes: 1, folder, name: id, complete });
+    expect(leftoverFiles([r('all.zip'), r('all.zip.part'), r('x', true, false)]).map((x) => x.id)).toEqual(['all.zip.part']);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Storage slice: what the app keeps in the browser (usage and quota, whether the storage is persistent), the
  * results folders with their sizes, deleting them, and cleaning up the folders no queue entry owns (left by
- * removed or failed videos, or by an earlier version). Also the frame a timeline shows on request.
+ * removed or failed videos, or by an earlier version) and unfinished bundles. Also the frame a timeline shows on
+ * request.
  */
 import type { StateCreator } from 'zustand';
 import { bridge, type ResultInfo, type StorageStatus } from '../bridge/pipeline';
@@ -58,6 +59,11 @@ export function withResult(results: readonly ResultInfo[], entry: ResultInfo): R
   const rest = results.filter((r) => r.id !== entry.id);
   const at = rest.findIndex((r) => r.id.localeCompare(entry.id) > 0);
   return at < 0 ? [...rest, entry] : [...rest.slice(0, at), entry, ...rest.slice(at)];
+}
+
+/** Unfinished files directly under results/ (a bundle whose writing stopped: a closed page, a full disk). */
+export function leftoverFiles(results: readonly ResultInfo[]): ResultInfo[] {
+  return results.filter((r) => !r.folder && !r.complete);
 }
 
 /** The result ids the queue owns: its entries now, and those saved for the next visit. */
@@ -130,6 +136,12 @@ export const createStorageSlice: StateCreator<AppState, [], [], StorageSlice> = 
           patch({ error: describeError(e) });
         }
       }
+      // (not while a bundle is being written: its file is one of them)
+      const leftovers = get().bundleStatus.busy ? [] : leftoverFiles(get().storage.results);
+      for (const r of leftovers)
+        await bridge()
+          .removeResult(r.id)
+          .catch(() => undefined);
       patch({ cleaned: removed });
       await get().refreshStorage();
       return removed;

@@ -65,7 +65,14 @@ export function StoragePanel() {
           {folders.map((r) => {
             const owner = owners.get(r.id);
             return (
-              <li key={r.id} data-testid="storage-result" data-id={r.id} data-owned={owner ? 'yes' : 'no'} data-bytes={r.bytes}>
+              <li
+                key={r.id}
+                data-testid="storage-result"
+                data-id={r.id}
+                data-owned={owner ? 'yes' : 'no'}
+                data-complete={r.complete ? 'yes' : 'no'}
+                data-bytes={r.bytes}
+              >
                 <span className="name">{r.name}</span> <span className="dim">{formatBytes(r.bytes)}</span>{' '}
                 <span className="tag">{owner ? 'in the queue' : r.complete ? 'not in the queue' : 'unfinished, not in the queue'}</span>
                 <button

@@ -75,6 +75,11 @@ export function browserJobEnv(): JobEnv {
     flowPreview: flowPreviewJpeg,
     frameAt,
   };
-  if (__TEST_HOOKS__) env.loseModelGpu = loseWebGpuDeviceForTest;
+  if (__TEST_HOOKS__) {
+    env.loseModelGpu = loseWebGpuDeviceForTest;
+    env.fillDiskForTest = (dir, { afterBytes, file }) => {
+      if (dir instanceof OpfsDir) dir.failWritesForTest(afterBytes, file);
+    };
+  }
   return env;
 }
