@@ -103,4 +103,6 @@ export interface VideoMetaJson {
   stageSeconds?: Record<string, number>;
   /** An interrupted run that was resumed: the chunk each stream restarted at (the rows before it came from before). */
   resumedFrom?: Partial<Record<'rgb' | 'flow', number>>;
+  /** Size and SHA-256 of every other file of the folder (the arrays, predictions.json, the .npz), as written. */
+  checksums?: Record<string, { bytes: number; sha256: string }>;
 }

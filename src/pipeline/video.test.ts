@@ -2,6 +2,7 @@
  * runVideo with stand-in engines: the frame count is planned, checked, and a wrong plan is run again; its files are
  * whole or absent when the disk fills up mid-write.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { FrameBatch } from '../decode/frames';
 import type { VideoMeta } from '../decode/probe';
@@ -195,6 +196,20 @@ describe('runVideo files are whole or absent', () => {
     const names = [...j.out.files.keys()].sort();
     expect(names).toEqual(['features.npz', 'meta.json', 'predictions.json', 'rgb_fc.npy', 'rgb_logits.npy', 'rgb_map.npy']);
     expect(Object.keys(s.files).sort()).toEqual(names);
+  });
+
+  it("meta.json holds every other file's size and SHA-256, as written", async () => {
+    const j = resumable(300);
+    const s = await runVideo(j);
+    const meta = JSON.parse(new TextDecoder().decode(j.out.files.get('meta.json'))) as typeof s.meta;
+    const expected = Object.fromEntries(
+      [...j.out.files]
+        .filter(([name]) => name !== 'meta.json')
+        .map(([name, bytes]) => [name, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }]),
+    );
+    expect(Object.keys(expected)).toHaveLength(5);
+    expect(meta.checksums).toEqual(expected);
+    expect(s.meta.checksums).toEqual(expected);
   });
 
   for (const [file, afterBytes] of [

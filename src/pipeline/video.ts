@@ -11,6 +11,7 @@ import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
 import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
 import { META_NAME, NPZ_NAME, PREDICTIONS_NAME } from './outputs';
+import { sha256Hex } from '../io/sha256';
 import { predict, type Predictions } from './predictions';
 import { CROP, cropOrigin } from './streams';
 import { buildTimeline, type Timeline } from './timeline';
@@ -101,6 +102,19 @@ async function readResume(out: OutputDir, key: string): Promise<ResumeRecord | n
 /** Empties the folder (a run that cannot resume what is there). */
 async function clear(out: OutputDir): Promise<void> {
   for (const name of await out.list()) await out.remove(name);
+}
+
+/** Size and SHA-256 of every file in `out` but meta.json and the resume record (read back as written). */
+async function checksums(out: OutputDir): Promise<Record<string, { bytes: number; sha256: string }>> {
+  const record: Record<string, { bytes: number; sha256: string }> = {};
+  for (const name of (await out.list()).sort()) {
+    if (name === META_NAME || name === RESUME_FILE || isPart(name)) continue;
+    const chunks: Uint8Array[] = [];
+    for await (const c of out.read(name)) chunks.push(c.slice());
+    const blob = new Blob(chunks as Uint8Array<ArrayBuffer>[]);
+    record[name] = { bytes: blob.size, sha256: await sha256Hex(blob) };
+  }
+  return record;
 }
 
 export async function runVideo(job: VideoJob): Promise<VideoSummary> {
@@ -207,9 +221,10 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     arrays.map((file) => ({ name: file, dir: job.out, file })),
     await job.out.create(NPZ_NAME),
   );
-  meta.seconds.total = (Date.now() - t0) / 1000;
   // unfinished files an interrupted run left (every output is whole by now): a complete folder holds none
   for (const name of await job.out.list()) if (isPart(name)) await job.out.remove(name);
+  meta.checksums = await checksums(job.out);
+  meta.seconds.total = (Date.now() - t0) / 1000;
   await writeWhole(job.out, META_NAME, json(meta));
   if (resumeKey !== undefined) await job.out.remove(RESUME_FILE);
   const files: Record<string, number> = {};

@@ -103,6 +103,8 @@ export function writeMeta(dir: string, appMeta: Record<string, unknown>, sourceP
   // files an earlier run with other settings made (e.g. another stream's arrays) go, so the folder holds one result
   for (const name of readdirSync(dir)) if (!(name in record.files) && /\.(npy|npz|json)$/.test(name)) rmSync(join(dir, name), { force: true });
   const source = { ...(appMeta.source as Record<string, unknown> | undefined), path: sourcePath };
-  writeFileSync(join(dir, 'meta.json' + TMP_SUFFIX), JSON.stringify({ ...appMeta, source, outputs: record }, null, 2) + '\n');
+  // the page's own list of checksums is replaced by `outputs.files`, made from the files on this disk
+  const { checksums: _, ...rest } = appMeta;
+  writeFileSync(join(dir, 'meta.json' + TMP_SUFFIX), JSON.stringify({ ...rest, source, outputs: record }, null, 2) + '\n');
   commit(dir, 'meta.json');
 }
