@@ -8,6 +8,7 @@
 import type { DecodeWarning } from '../decode/frames';
 import type { Verification } from '../model/verify';
 import { receptiveWindow } from './geometry';
+import type { ChunkChoice } from './memory-budget';
 
 export interface StepWindow {
   step: number;
@@ -103,4 +104,9 @@ export interface VideoMetaJson {
   stageSeconds?: Record<string, number>;
   /** An interrupted run that was resumed: the chunk each stream restarted at (the rows before it came from before). */
   resumedFrom?: Partial<Record<'rgb' | 'flow', number>>;
+  /**
+   * The chunk length (most stream entries per model pass) and why: `explicit` (the user's) or `budget` (the
+   * longest whose estimated peak fits the memory budget: the user's, or a share of the device's memory).
+   */
+  chunking?: ChunkChoice;
 }

@@ -9,6 +9,7 @@ import { writeZip } from '../io/bundle';
 import type { OutputDir } from '../io/output';
 import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
 import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
+import type { ChunkChoice } from './memory-budget';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
 import { NPZ_NAME } from './outputs';
 import { predict, type Predictions } from './predictions';
@@ -41,6 +42,8 @@ export interface VideoJob {
   fps: number | null;
   flowMode: 'float' | 'jpeg8';
   maxChunkFrames: number;
+  /** How the chunk length was chosen (meta.json's `chunking`). */
+  chunking?: ChunkChoice;
   out: OutputDir;
   classNames(classes: number): readonly string[];
   onProgress?: (p: VideoProgress) => void;
@@ -200,6 +203,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
     stageSeconds: res.stageSeconds,
     resumedFrom: res.resumedFrom,
+    ...(job.chunking ? { chunking: job.chunking } : {}),
   };
   await writeFile(job.out, 'predictions.json', json(predictions));
   job.onProgress?.({ stage: 'bundle' });
