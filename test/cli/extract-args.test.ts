@@ -25,6 +25,13 @@ describe('npm run extract: chunk length', () => {
     expect(rgb.settings.chunk).toBe(chunkForBudget(1500 * 1024 ** 2, { streams: ['rgb'], dtype: 'fp32' }));
   });
 
+  it('the videos that run at once (--jobs) share the budget', () => {
+    const o = parse(['--memory-budget', '8G', '--jobs', '2']);
+    expect(o.chunking).toMatchObject({ budgetBytes: 4 * GiB, budgetFrom: 'setting' });
+    expect(o.settings.chunk).toBe(chunkForBudget(4 * GiB, both));
+    expect(parse(['--jobs', '4'], 32 * GiB).chunking.budgetBytes).toBe(8 * GiB * DEFAULT_BUDGET_FRACTION);
+  });
+
   it('--chunk wins and is recorded as explicit', () => {
     const o = parse(['--chunk', '384']);
     expect(o.settings.chunk).toBe(384);

@@ -1,6 +1,6 @@
 /** The command line of `npm run extract`: options → a checked `Options`. */
 import { parseArgs } from 'node:util';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { MODEL_DTYPES, type ModelDtype } from '../../../src/model/types';
 import type { StreamName } from '../../../src/pipeline/extract';
 import { chooseChunk, MIN_CHUNK_FRAMES, parseByteSize, type ChunkChoice } from '../../../src/pipeline/memory-budget';
@@ -15,7 +15,7 @@ export const USAGE = `usage: npm run extract -- VIDEO|DIR... --out DIR [--rgb MO
   --chunk FRAMES        most stream frames per model pass (≥ ${MIN_CHUNK_FRAMES}; longer streams run in exact overlapping
                         chunks); default: the longest whose estimated peak memory fits the budget
   --memory-budget SIZE  the budget for that (e.g. 2G, 1500M; all of Chromium's processes); default: half of this
-                        machine's memory
+                        machine's memory; the videos of --jobs share it
   --h5 FILE   at the end, also write every complete video of the run (done now or before) to one HDF5 file:
               a group per output folder with <stream>_fc, <stream>_logits, step_frames, step_times and attributes
   --h5-map    also the <stream>_map arrays in it (T' x 7 x 7 x 1024 each: big)`;
@@ -52,6 +52,9 @@ export interface Options {
   /** --h5-map: the map arrays in it too. */
   h5Maps: boolean;
 }
+
+/** Videos at once when --jobs is not given: one per 4 cores (1 on a 2-core machine); the jobs split the cores. */
+export const defaultJobs = () => Math.max(1, Math.floor(availableParallelism() / 4));
 
 function positiveNumber(name: string, v: string | undefined, integer: boolean): number | null {
   if (v === undefined) return null;
@@ -110,12 +113,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, merge = fal
     throw new Error(`--chunk must be at least ${MIN_CHUNK_FRAMES} (each feature step sees 107 frames), got ${explicitChunk}`);
   if (explicitChunk !== null && values['memory-budget'] !== undefined) throw new Error('give --chunk or --memory-budget, not both');
   const dtype = values.dtype as ModelDtype;
+  const jobs = positiveNumber('jobs', values.jobs, true);
+  // the videos that run at once share the budget
+  const share = jobs ?? defaultJobs();
   const chunking = chooseChunk({
     streams,
     dtype,
     explicitChunk,
-    budgetBytes: values['memory-budget'] !== undefined ? parseByteSize(values['memory-budget']) : null,
-    deviceMemoryBytes: memoryBytes,
+    budgetBytes: values['memory-budget'] !== undefined ? Math.floor(parseByteSize(values['memory-budget']) / share) : null,
+    deviceMemoryBytes: Math.floor(memoryBytes / share),
   });
   return {
     out: values.out,
@@ -138,7 +144,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, merge = fal
     json: values.json,
     verbose: values.verbose,
     shard: parseShard(values.shard, values.shards, env),
-    jobs: positiveNumber('jobs', values.jobs, true),
+    jobs,
     h5: values.h5 ?? null,
     h5Maps: values['h5-map'],
   };

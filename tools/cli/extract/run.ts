@@ -8,7 +8,7 @@ import type { ExtractSettings } from '../../../src/bridge/pipeline';
 import type { StreamName } from '../../../src/pipeline/extract';
 import type { ChunkChoice } from '../../../src/pipeline/memory-budget';
 import { openApp, ROOT, type AppSession } from '../lib/browser-app';
-import type { Options } from './args';
+import { defaultJobs, type Options } from './args';
 import { writeRunH5 } from './h5';
 import { indexName, writeIndex, type IndexRow } from './index-csv';
 import { collectInputs, type Input } from './inputs';
@@ -45,9 +45,6 @@ export function runInputs(o: Options, log: (line: string) => void): Input[] {
   log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${all.length} inputs`);
   return mine;
 }
-
-/** Videos at once when --jobs is not given: one per 4 cores (1 on a 2-core machine); the jobs split the cores. */
-export const defaultJobs = () => Math.max(1, Math.floor(availableParallelism() / 4));
 
 /** Imports the checkpoints into `page`'s app; the settings that name them. */
 async function importModels(page: Page, o: Options, threads: number): Promise<ExtractSettings> {
