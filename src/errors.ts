@@ -13,6 +13,7 @@ export const ERROR_MESSAGES = {
   E_OUT_OF_MEMORY: 'The browser ran out of memory for this video. Lower the frame rate (--fps) or the chunk length and try again.',
   E_QUOTA: 'Not enough storage space in the browser for this result. Free some space (remove models or results) and try again.',
   E_GPU_LOST: 'The GPU device was lost.',
+  E_MEMORY_BUDGET: 'The memory budget must be a size such as 2G or 1500M (at least 64M).',
   // video intake and decoding
   E_EMPTY_FILE: 'The file is empty (0 bytes).',
   E_NOT_VIDEO: 'This file is not a video that ffmpeg can read.',

@@ -25,6 +25,7 @@ import type { Verification } from '../model/verify';
 import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
 import type { StreamModel, StreamName } from './extract';
 import { flowEntry } from './flow-entry';
+import { chooseChunk } from './memory-budget';
 import type { StreamMeta, VideoMetaJson } from './meta';
 import { estimateOutputBytes, expectedFrames } from './output-size';
 import { describeResults, type ResultEntry, type ResultInfo } from './results';
@@ -53,8 +54,16 @@ export interface ExtractSettings {
   /** Decode at most this many frames; null for all. */
   maxFrames: number | null;
   flowMode: FlowEncoding;
-  /** Most stream entries per model pass (longer streams run in exact overlapping chunks). */
-  maxChunkFrames: number;
+  /**
+   * Most stream entries per model pass (longer streams run in exact overlapping chunks); null: the longest that
+   * fits the memory budget (./memory-budget.ts).
+   */
+  maxChunkFrames: number | null;
+  /**
+   * Memory budget (bytes) the chunk length is chosen for when `maxChunkFrames` is null; null or absent: a share of
+   * the device's memory (navigator.deviceMemory; the CLI gives its own from os.totalmem()).
+   */
+  memoryBudgetBytes?: number | null;
   /**
    * Threads for this worker's engines (the model's WASM threads, the flow pool); null or absent: from the core
    * count. Several extractions at once (the CLI's --jobs) split the cores with it. The model's threads are fixed
@@ -251,7 +260,7 @@ export function bundleFiles(files: readonly string[]): string[] {
 }
 
 /** What must be the same for a results folder's finished chunks to be reused: the source, settings and models. */
-function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][]): string {
+function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][], chunk: number): string {
   const { settings: s } = req;
   return JSON.stringify({
     app: APP_ID,
@@ -262,7 +271,7 @@ function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][]): st
     flow: [s.flowBackend, s.flowMode],
     fps: s.fps,
     maxFrames: s.maxFrames,
-    chunk: s.maxChunkFrames,
+    chunk,
   });
 }
 
@@ -401,6 +410,13 @@ export function createPipeline(env: JobEnv): PipelineService {
       const detected = await env.capabilities();
       // the flow pool sizes itself from the cores it is given
       const caps = settings.threads ? { ...detected, cores: settings.threads } : detected;
+      const chunking = chooseChunk({
+        streams: settings.streams,
+        dtype: settings.dtype,
+        explicitChunk: settings.maxChunkFrames,
+        budgetBytes: settings.memoryBudgetBytes ?? null,
+        deviceMemoryBytes: detected.deviceMemoryGiB ? detected.deviceMemoryGiB * 1024 ** 3 : null,
+      });
       const toEntry: ToEntry = (flow, width, height) => flowEntry(flow, width, height, settings.flowMode);
       const flow = settings.streams.includes('flow') ? await env.openFlow(settings.flowBackend, caps, toEntry) : undefined;
       try {
@@ -437,7 +453,8 @@ export function createPipeline(env: JobEnv): PipelineService {
           flow,
           fps: settings.fps,
           flowMode: settings.flowMode,
-          maxChunkFrames: settings.maxChunkFrames,
+          maxChunkFrames: chunking.maxChunkFrames,
+          chunking,
           out,
           classNames: (k) => classNames(k, names),
           onProgress: (p) => {
@@ -458,7 +475,7 @@ export function createPipeline(env: JobEnv): PipelineService {
             onFlowPreview && flowPreview ? throttled(1500, (entry: Float32Array) => void flowPreview(entry).then(onFlowPreview, () => undefined)) : undefined,
           signal,
           pause,
-          resume: { key: resumeKey(req, chosen) },
+          resume: { key: resumeKey(req, chosen, chunking.maxChunkFrames) },
         });
       } finally {
         flow?.close();

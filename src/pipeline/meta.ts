@@ -8,6 +8,7 @@
 import type { DecodeWarning } from '../decode/frames';
 import type { Verification } from '../model/verify';
 import { receptiveWindow } from './geometry';
+import type { ChunkChoice } from './memory-budget';
 
 export interface StepWindow {
   step: number;
@@ -105,4 +106,9 @@ export interface VideoMetaJson {
   resumedFrom?: Partial<Record<'rgb' | 'flow', number>>;
   /** Size and SHA-256 of every other file of the folder (the arrays, predictions.json, the .npz), as written. */
   checksums?: Record<string, { bytes: number; sha256: string }>;
+  /**
+   * The chunk length (most stream entries per model pass) and why: `explicit` (the user's) or `budget` (the
+   * longest whose estimated peak fits the memory budget: the user's, or a share of the device's memory).
+   */
+  chunking?: ChunkChoice;
 }

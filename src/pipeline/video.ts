@@ -9,6 +9,7 @@ import { writeZip } from '../io/bundle';
 import { isPart, writeWhole, type OutputDir } from '../io/output';
 import { DEFAULT_TVL1_PARAMS } from '../flow/cpu/params';
 import { extractStreams, FrameCountMismatch, type ExtractProgress, type FlowEngine, type StreamModel, type StreamName } from './extract';
+import type { ChunkChoice } from './memory-budget';
 import { stepWindows, type StreamMeta, type VideoMetaJson } from './meta';
 import { META_NAME, NPZ_NAME, PREDICTIONS_NAME } from './outputs';
 import { sha256Hex } from '../io/sha256';
@@ -42,6 +43,8 @@ export interface VideoJob {
   fps: number | null;
   flowMode: 'float' | 'jpeg8';
   maxChunkFrames: number;
+  /** How the chunk length was chosen (meta.json's `chunking`). */
+  chunking?: ChunkChoice;
   out: OutputDir;
   classNames(classes: number): readonly string[];
   onProgress?: (p: VideoProgress) => void;
@@ -213,6 +216,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
     stageSeconds: res.stageSeconds,
     resumedFrom: res.resumedFrom,
+    ...(job.chunking ? { chunking: job.chunking } : {}),
   };
   await writeWhole(job.out, PREDICTIONS_NAME, json(predictions));
   job.onProgress?.({ stage: 'bundle' });

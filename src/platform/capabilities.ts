@@ -37,6 +37,7 @@ async function detect(): Promise<Capabilities> {
     shaderF16: adapter?.features.has('shader-f16') ?? false,
     isolated: globalThis.crossOriginIsolated === true,
     cores: nav?.hardwareConcurrency ?? 1,
+    deviceMemoryGiB: (nav as { deviceMemory?: number } | undefined)?.deviceMemory ?? null,
     storage,
   };
 }

@@ -12,6 +12,8 @@ export interface Capabilities {
   /** crossOriginIsolated: SharedArrayBuffer and WASM threads. */
   isolated: boolean;
   cores: number;
+  /** navigator.deviceMemory (GiB, rounded and capped at 8 by the browser); absent or null where not exposed. */
+  deviceMemoryGiB?: number | null;
   storage: { usage: number; quota: number } | null;
 }
 

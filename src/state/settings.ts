@@ -14,7 +14,8 @@ export const DEFAULT_SETTINGS: Settings = {
   fps: null,
   maxFrames: null,
   flowMode: 'float',
-  maxChunkFrames: 256,
+  maxChunkFrames: null,
+  memoryBudgetBytes: null,
 };
 
 const KEY = 'i3d-settings';
@@ -22,7 +23,11 @@ const KEY = 'i3d-settings';
 function load(): Settings {
   try {
     const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(KEY) : null;
-    return saved ? { ...DEFAULT_SETTINGS, ...(JSON.parse(saved) as Partial<Settings>) } : DEFAULT_SETTINGS;
+    if (!saved) return DEFAULT_SETTINGS;
+    const parsed = JSON.parse(saved) as Partial<Settings>;
+    // settings saved before the memory budget carry the old fixed default (256): the budget chooses now
+    if (!('memoryBudgetBytes' in parsed) && parsed.maxChunkFrames === 256) delete parsed.maxChunkFrames;
+    return { ...DEFAULT_SETTINGS, ...parsed };
   } catch {
     return DEFAULT_SETTINGS;
   }

@@ -2,8 +2,9 @@ import { useStore } from '../state/store';
 import type { StreamName } from '../pipeline/extract';
 import { MODEL_DTYPES, type ModelDtype } from '../model/types';
 
-/** The shortest chunk whose kept steps still see their whole receptive field (../pipeline/geometry.ts). */
+/** The shortest chunk whose kept steps still see their whole receptive field (../pipeline/memory-budget.ts). */
 const MIN_CHUNK_FRAMES = 128;
+const MiB = 1024 * 1024;
 
 /** Which streams, which models, which precision and device, which decode rate. */
 export function SettingsPanel() {
@@ -100,13 +101,36 @@ export function SettingsPanel() {
               type="number"
               min={MIN_CHUNK_FRAMES}
               step={16}
-              value={settings.maxChunkFrames}
-              onChange={(e) => setSettings({ maxChunkFrames: Math.max(MIN_CHUNK_FRAMES, Math.floor(Number(e.target.value) || MIN_CHUNK_FRAMES)) })}
+              placeholder="auto"
+              value={settings.maxChunkFrames ?? ''}
+              onChange={(e) =>
+                setSettings({
+                  maxChunkFrames: e.target.value === '' ? null : Math.max(MIN_CHUNK_FRAMES, Math.floor(Number(e.target.value) || MIN_CHUNK_FRAMES)),
+                })
+              }
               data-testid="chunk"
               className="short"
-              title="Frames per model pass: longer videos run in exact overlapping chunks (smaller: less memory; an interrupted video resumes from its last finished chunk)"
+              title="Frames per model pass: longer videos run in exact overlapping chunks (smaller: less memory; an interrupted video resumes from its last finished chunk). Empty: the longest that fits the memory budget"
             />{' '}
             frames
+          </label>
+          <label>
+            Memory budget{' '}
+            <input
+              type="number"
+              min={256}
+              step={256}
+              placeholder="auto"
+              value={settings.memoryBudgetBytes ? Math.round(settings.memoryBudgetBytes / MiB) : ''}
+              onChange={(e) =>
+                setSettings({ memoryBudgetBytes: e.target.value === '' ? null : Math.max(256, Math.floor(Number(e.target.value) || 256)) * MiB })
+              }
+              disabled={settings.maxChunkFrames !== null}
+              data-testid="memory-budget"
+              className="short"
+              title="What the extraction may use (MiB), all of the browser's processes: it picks the chunk length (an explicit chunk length wins). Empty: half of the device's memory as the browser reports it (at most 8 GiB)"
+            />{' '}
+            MiB
           </label>
           <label>
             Flow values{' '}

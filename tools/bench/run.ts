@@ -31,7 +31,10 @@ const STAGES: Record<string, (opts: StageOptions) => Promise<StageData>> = {
   e2e: async (o) => (await import('./e2e')).run(o),
   memory: async (o) => (await import('./memory')).run(o),
   gpu: async (o) => (await import('./gpu-stage')).run(o),
+  chunks: async (o) => (await import('./chunks')).run(o),
 };
+/** Stages run only when named (long, for one question each). */
+const ON_REQUEST = new Set(['chunks']);
 
 const DEFAULT_OUT = join(ROOT, 'bench', 'results.json');
 
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
       'render-only': { type: 'boolean', default: false },
     },
   });
-  const names = positionals.length > 0 ? positionals : Object.keys(STAGES);
+  const names = positionals.length > 0 ? positionals : Object.keys(STAGES).filter((n) => !ON_REQUEST.has(n));
   for (const n of names) if (!STAGES[n]) throw new Error(`unknown stage ${n}; known: ${Object.keys(STAGES).join(', ')}`);
   const runs = values.runs === undefined ? undefined : Number(values.runs);
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive integer, got ${values.runs}`);

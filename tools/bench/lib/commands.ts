@@ -63,6 +63,10 @@ export interface ExtractArgs {
   fps?: number;
   maxFrames?: number;
   dtype?: string;
+  /** App only: --chunk FRAMES. */
+  chunk?: number;
+  /** App only: --memory-budget SIZE. */
+  memoryBudget?: string;
 }
 
 function commonArgs(a: ExtractArgs): string[] {
@@ -77,7 +81,18 @@ function commonArgs(a: ExtractArgs): string[] {
 export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
   const out = mkdtempSync(join(tmpdir(), 'bench-app-'));
   try {
-    const args = [join(ROOT, 'tools/cli/extract.ts'), a.video, '--out', out, ...commonArgs(a), '--force', '--json', ...(a.dtype ? ['--dtype', a.dtype] : [])];
+    const args = [
+      join(ROOT, 'tools/cli/extract.ts'),
+      a.video,
+      '--out',
+      out,
+      ...commonArgs(a),
+      '--force',
+      '--json',
+      ...(a.dtype ? ['--dtype', a.dtype] : []),
+      ...(a.chunk !== undefined ? ['--chunk', String(a.chunk)] : []),
+      ...(a.memoryBudget !== undefined ? ['--memory-budget', a.memoryBudget] : []),
+    ];
     const r = await runSampled(TSX, args, (argv) => (/chrom/i.test(argv[0] ?? '') ? 'chromium' : 'driver'), {
       cwd: ROOT,
       // extract.ts prints the page's progress lines ("NAME: count", "NAME: decoded …", on stderr) once the models are in

@@ -28,14 +28,17 @@ export interface Expected {
 export const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
-const SETTING_FLAGS: Record<keyof RunSettings, string> = {
+/**
+ * The settings that change the features. Not the chunk length: the chunk plan is exact for any length
+ * (src/pipeline/geometry.ts), so a folder made with another one (e.g. another machine's memory budget) stays.
+ */
+const SETTING_FLAGS: Record<Exclude<keyof RunSettings, 'chunk'>, string> = {
   streams: 'streams',
   dtype: 'dtype',
   backend: 'backend',
   fps: 'fps',
   maxFrames: 'max-frames',
   flowMode: 'flow-mode',
-  chunk: 'chunk',
 };
 
 /** What meta.json says about the folder's outputs, or why it cannot be read. */
@@ -65,7 +68,7 @@ export function incompleteReason(dir: string, expected: Expected | null, verify:
   if (typeof read === 'string') return read;
   const { outputs } = read;
   if (expected) {
-    const changed = (Object.keys(SETTING_FLAGS) as (keyof RunSettings)[])
+    const changed = (Object.keys(SETTING_FLAGS) as (keyof typeof SETTING_FLAGS)[])
       .filter((k) => show(outputs.settings[k]) !== show(expected.settings[k]))
       .map((k) => `${SETTING_FLAGS[k]} ${show(outputs.settings[k])} → ${show(expected.settings[k])}`);
     if (changed.length > 0) return `settings changed: ${changed.join(', ')}`;

@@ -6,8 +6,9 @@ import type { Page } from '@playwright/test';
 import { toErrorInfo } from '../../../src/errors';
 import type { ExtractSettings } from '../../../src/bridge/pipeline';
 import type { StreamName } from '../../../src/pipeline/extract';
+import type { ChunkChoice } from '../../../src/pipeline/memory-budget';
 import { openApp, ROOT, type AppSession } from '../lib/browser-app';
-import type { Options } from './args';
+import { defaultJobs, type Options } from './args';
 import { writeRunH5 } from './h5';
 import { indexName, writeIndex, type IndexRow } from './index-csv';
 import { collectInputs, type Input } from './inputs';
@@ -29,7 +30,9 @@ function appSettings(o: Options, threads: number): ExtractSettings {
     fps: s.fps,
     maxFrames: s.maxFrames,
     flowMode: s.flowMode,
-    maxChunkFrames: s.chunk,
+    // the app records how it was chosen; meta.json gets the CLI's own account (o.chunking)
+    maxChunkFrames: o.chunking.from === 'explicit' ? s.chunk : null,
+    memoryBudgetBytes: o.chunking.budgetBytes,
   };
 }
 
@@ -42,9 +45,6 @@ export function runInputs(o: Options, log: (line: string) => void): Input[] {
   log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${all.length} inputs`);
   return mine;
 }
-
-/** Videos at once when --jobs is not given: one per 4 cores (1 on a 2-core machine); the jobs split the cores. */
-export const defaultJobs = () => Math.max(1, Math.floor(availableParallelism() / 4));
 
 /** Imports the checkpoints into `page`'s app; the settings that name them. */
 async function importModels(page: Page, o: Options, threads: number): Promise<ExtractSettings> {
@@ -70,6 +70,7 @@ async function extractOne(
   dir: string,
   settings: ExtractSettings,
   expected: Expected,
+  chunking: ChunkChoice,
 ): Promise<VideoResult & { stack?: string }> {
   const id = `cli-${process.pid}-${nextId++}`;
   const t0 = Date.now();
@@ -87,7 +88,7 @@ async function extractOne(
       if (!sent.ok) return { ...failed(input.shown, sent.error, (Date.now() - t0) / 1000), stack: sent.stack };
       commit(dir, file);
     }
-    writeMeta(dir, summary.meta as unknown as Record<string, unknown>, input.path, { version: appVersion(), ...expected }, files);
+    writeMeta(dir, { ...(summary.meta as unknown as Record<string, unknown>), chunking }, input.path, { version: appVersion(), ...expected }, files);
     return {
       status: 'done',
       path: input.shown,
@@ -180,7 +181,7 @@ async function extractAll(o: Options, todo: number[], { inputs, rows, indexPath,
         const k = todo[next++];
         const input = inputs[k];
         current.set(page, input.shown);
-        const { stack, ...r } = await extractOne(app, page, input, join(out, input.outRel), settings, expected);
+        const { stack, ...r } = await extractOne(app, page, input, join(out, input.outRel), settings, expected, o.chunking);
         if (r.status === 'failed') failures++;
         Object.assign(rows[k], { status: r.status, frames: r.frames, steps: r.steps, seconds: r.seconds, code: r.code });
         writeIndex(indexPath, rows);

@@ -1,0 +1,130 @@
+/**
+ * The chunk length from a memory budget (issue 12). A stream runs through I3D in overlapping chunks of at most
+ * `maxChunkFrames` entries (./geometry.ts: exact for any length ≥ the floor), and the chunk length is what the
+ * extraction's memory grows with: the model's intermediates in onnxruntime's WASM heap (linear in the frames of
+ * one pass, and the heap never shrinks) and the stream entries held for the next chunk. Everything else (the
+ * browser, the models, ffmpeg.wasm's heap, the flow workers) is about the same whatever the chunk length.
+ *
+ * The estimate is a line fitted to measured peaks (tools/bench/chunks.ts, bench/chunks.md): the summed PSS of
+ * all Chromium processes during `npm run extract` on WASM, published-width models, at 128, 192 and 256 frames.
+ * It is for the WASM backend (on WebGPU the intermediates are in GPU memory: the estimate is then on the safe
+ * side). At the floor (128 frames) it is ≈ 3.1 GiB: a smaller budget gets the floor, and meta.json's
+ * `estimatedPeakBytes` says by how much it is exceeded.
+ * Pure: the callers give the device's memory (navigator.deviceMemory in the browser, os.totalmem() in the CLI).
+ */
+import { AppError } from '../errors';
+import type { ModelDtype } from '../model/types';
+import type { StreamName } from './extract';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** Shortest chunk the plan accepts for every stream length (the receptive field is 107 frames), rounded up. */
+export const MIN_CHUNK_FRAMES = 128;
+/**
+ * Longest chunk the budget picks: past it onnxruntime's 32-bit WASM heap (4 GiB at most) cannot hold one pass's
+ * intermediates. An explicit chunk length may be longer.
+ */
+export const MAX_BUDGET_CHUNK_FRAMES = 256;
+/** Chunk lengths the budget picks are multiples of this (fewer distinct plans, the same features). */
+export const CHUNK_STEP_FRAMES = 16;
+
+/** Share of the device's memory the default budget takes (the browser, the OS and other tabs need the rest). */
+export const DEFAULT_BUDGET_FRACTION = 0.5;
+/** The default budget when the device's memory is unknown. */
+export const FALLBACK_BUDGET_BYTES = 2 * GiB;
+
+/**
+ * Fitted to the measurements (bench/chunks.md; both streams, q8, WASM, 2 threads, peak summed PSS of all
+ * Chromium processes): fixture (342×256 decode) 2845 / 3536 / 4103 MiB at 128 / 192 / 256 frames, a 1080p source
+ * at --fps 2 3091 MiB at 128. The slope (≈ 9.8 MiB per frame) is nearly all I3D intermediates in the WASM heap
+ * (one pass of the Winograd graph in Node: +544 MiB at 64 frames, +1206 MiB at 128; the held stream entries are
+ * 1 MiB per frame); the base is taken from the 1080p source (its decoder holds ≈ 250 MiB more) and rounded up.
+ */
+export const MEMORY_MODEL = {
+  /** Chromium's processes with both models loaded, the decoder and the flow workers, before any chunk. */
+  baseBytes: 1850 * MiB,
+  /** Per frame of a chunk: I3D intermediates in the WASM heap and the held entries of both streams. */
+  perFrameBytes: 10 * MiB,
+} as const;
+
+/** Bytes of one stream entry the extraction holds: 224×224 float32, 3 channels (RGB) or 2 (flow). */
+const ENTRY_BYTES: Record<StreamName, number> = { rgb: 224 * 224 * 3 * 4, flow: 224 * 224 * 2 * 4 };
+/** The model file of each dtype, held in the page while it runs (the WASM graph is float32 for every dtype). */
+const MODEL_FILE_BYTES: Record<ModelDtype, number> = { fp32: 50 * MiB, fp16: 25 * MiB, q8: 13 * MiB };
+
+export interface BudgetInputs {
+  streams: readonly StreamName[];
+  dtype: ModelDtype;
+}
+
+/** Estimated peak memory (bytes, all of the browser's processes) of an extraction with `chunk` frames per pass. */
+export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInputs): number {
+  const both = ENTRY_BYTES.rgb + ENTRY_BYTES.flow;
+  const held = streams.reduce((sum, s) => sum + ENTRY_BYTES[s], 0);
+  // fitted with both streams and q8: a missing stream holds fewer entries and one model less
+  const models = streams.reduce((sum) => sum + MODEL_FILE_BYTES[dtype] - MODEL_FILE_BYTES.q8, 0);
+  return MEMORY_MODEL.baseBytes + models + chunk * (MEMORY_MODEL.perFrameBytes - both + held);
+}
+
+export interface ChunkChoice {
+  /** Most stream entries per model pass. */
+  maxChunkFrames: number;
+  /** `explicit`: the user's chunk length; `budget`: the longest that fits `budgetBytes` (or the floor). */
+  from: 'explicit' | 'budget';
+  /** The budget and where it came from (`setting`: the user's; `device`: a share of the device's memory). */
+  budgetBytes: number;
+  budgetFrom: 'setting' | 'device' | 'fallback';
+  /** The estimate for the chosen length (may exceed the budget at the floor or with an explicit length). */
+  estimatedPeakBytes: number;
+}
+
+/** The longest chunk (multiple of CHUNK_STEP_FRAMES, within [MIN, MAX_BUDGET]) whose estimated peak fits `budgetBytes`. */
+export function chunkForBudget(budgetBytes: number, inputs: BudgetInputs): number {
+  let best = MIN_CHUNK_FRAMES;
+  for (let c = MIN_CHUNK_FRAMES; c <= MAX_BUDGET_CHUNK_FRAMES; c += CHUNK_STEP_FRAMES) {
+    if (estimatePeakBytes(c, inputs) <= budgetBytes) best = c;
+  }
+  return best;
+}
+
+/** The default budget: a share of the device's memory (bytes; null when unknown). */
+export function defaultBudgetBytes(deviceMemoryBytes: number | null): number {
+  return deviceMemoryBytes !== null && deviceMemoryBytes > 0 ? Math.floor(deviceMemoryBytes * DEFAULT_BUDGET_FRACTION) : FALLBACK_BUDGET_BYTES;
+}
+
+/**
+ * The chunk length of a run: an explicit one wins; otherwise the longest that fits the budget (the user's, or a
+ * share of the device's memory).
+ */
+export function chooseChunk(opts: BudgetInputs & { explicitChunk: number | null; budgetBytes: number | null; deviceMemoryBytes: number | null }): ChunkChoice {
+  const budgetBytes = opts.budgetBytes ?? defaultBudgetBytes(opts.deviceMemoryBytes);
+  const budgetFrom = opts.budgetBytes !== null ? 'setting' : opts.deviceMemoryBytes !== null && opts.deviceMemoryBytes > 0 ? 'device' : 'fallback';
+  const maxChunkFrames = opts.explicitChunk ?? chunkForBudget(budgetBytes, opts);
+  return {
+    maxChunkFrames,
+    from: opts.explicitChunk !== null ? 'explicit' : 'budget',
+    budgetBytes,
+    budgetFrom,
+    estimatedPeakBytes: estimatePeakBytes(maxChunkFrames, opts),
+  };
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: MiB, G: GiB, T: 1024 * GiB };
+
+/**
+ * A size such as `2G`, `1500M`, `1.5GiB`, `800MB` or `2147483648` (bytes; K/M/G/T are powers of 1024, with or
+ * without `B`/`iB`). Throws E_MEMORY_BUDGET for anything else or for a size under 64 MiB.
+ */
+export function parseByteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(text);
+  if (!m) throw new AppError('E_MEMORY_BUDGET', `got "${text}"`);
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]);
+  if (!(bytes >= 64 * MiB)) throw new AppError('E_MEMORY_BUDGET', `got "${text}": at least 64M`);
+  return bytes;
+}
+
+/** `1.5 GiB`, `800 MiB`: for messages and meta.json. */
+export function formatBytes(bytes: number): string {
+  return bytes >= GiB ? `${(bytes / GiB).toFixed(2).replace(/\.?0+$/, '')} GiB` : `${Math.round(bytes / MiB)} MiB`;
+}
