@@ -4,7 +4,7 @@
  * compress), and nothing is held in memory beyond one chunk.
  */
 import { Zip, ZipPassThrough } from 'fflate';
-import type { OutputDir, OutputFile } from './output';
+import { fillFile, type OutputDir, type OutputFile } from './output';
 
 export interface BundleEntry {
   /** Path inside the archive. */
@@ -16,13 +16,7 @@ export interface BundleEntry {
 
 /** Writes `entries` as one zip to `out` (then closes it; a zip that fails is abandoned, never closed). */
 export async function writeZip(entries: readonly BundleEntry[], out: OutputFile): Promise<void> {
-  try {
-    await writeEntries(entries, out);
-  } catch (e) {
-    await out.abandon();
-    throw e;
-  }
-  await out.close();
+  await fillFile(out, (f) => writeEntries(entries, f));
 }
 
 async function writeEntries(entries: readonly BundleEntry[], out: OutputFile): Promise<void> {

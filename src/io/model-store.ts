@@ -8,20 +8,16 @@ import { AppError } from '../errors';
 import type { ModelDtype } from '../model/types';
 import type { ImportStage, ModelRecord, StoredModels } from './model-record';
 import { OpfsDir, opfsDir, opfsReadText, opfsRemove } from './opfs';
+import { fillFile } from './output';
 
 export type { ImportStage, ModelRecord };
 
 async function writeBlob(dir: OpfsDir, name: string, blob: Blob): Promise<void> {
-  const f = await dir.create(name);
   const step = 4 << 20;
-  try {
+  // (on a full disk the file is let go, so its folder can be removed)
+  await fillFile(await dir.create(name), async (f) => {
     for (let off = 0; off < blob.size; off += step) await f.write(new Uint8Array(await blob.slice(off, off + step).arrayBuffer()));
-  } catch (e) {
-    // (a full disk): the file is let go, so its folder can be removed
-    await f.abandon();
-    throw e;
-  }
-  await f.close();
+  });
 }
 
 async function readAll(dir: OpfsDir, name: string): Promise<Uint8Array> {

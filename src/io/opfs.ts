@@ -54,15 +54,12 @@ async function rename(dir: FileSystemDirectoryHandle, fh: FileSystemFileHandle, 
     await move.call(fh, name);
   } catch (e) {
     // (Chromium replaces the target; where a browser refuses to, the old file goes first)
-    if (
-      !(e instanceof DOMException) ||
-      e.name === 'NotFoundError' ||
-      !(await dir.getFileHandle(name).then(
-        () => true,
-        () => false,
-      ))
-    )
-      throw e;
+    if (!(e instanceof DOMException) || notFound(e)) throw e;
+    const targetExists = await dir.getFileHandle(name).then(
+      () => true,
+      () => false,
+    );
+    if (!targetExists) throw e;
     await dir.removeEntry(name);
     await move.call(fh, name);
   }

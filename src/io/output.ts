@@ -41,16 +41,20 @@ export const partName = (name: string): string => name + PART_SUFFIX;
 /** Whether a listed file is a temporary one (being written, or left unfinished). */
 export const isPart = (name: string): boolean => name.endsWith(PART_SUFFIX);
 
-/** Writes a whole small file; after a failed write nothing is under `name`. */
-export async function writeWhole(dir: OutputDir, name: string, bytes: Uint8Array): Promise<void> {
-  const f = await dir.create(name);
+/** Writes `file` with `fill`, then closes it (it takes its name); when `fill` fails the file is abandoned, never closed. */
+export async function fillFile(file: OutputFile, fill: (f: OutputFile) => void | Promise<void>): Promise<void> {
   try {
-    await f.write(bytes);
+    await fill(file);
   } catch (e) {
-    await f.abandon();
+    await file.abandon();
     throw e;
   }
-  await f.close();
+  await file.close();
+}
+
+/** Writes a whole small file; after a failed write nothing is under `name`. */
+export async function writeWhole(dir: OutputDir, name: string, bytes: Uint8Array): Promise<void> {
+  await fillFile(await dir.create(name), (f) => f.write(bytes));
 }
 
 /** An OutputDir in memory (tests, small runs). */

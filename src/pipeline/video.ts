@@ -229,10 +229,12 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
   for (const name of await job.out.list()) if (isPart(name)) await job.out.remove(name);
   meta.checksums = await checksums(job.out);
   meta.seconds.total = (Date.now() - t0) / 1000;
-  await writeWhole(job.out, META_NAME, json(meta));
+  const metaBytes = json(meta);
+  await writeWhole(job.out, META_NAME, metaBytes);
   if (resumeKey !== undefined) await job.out.remove(RESUME_FILE);
-  const files: Record<string, number> = {};
-  for (const name of await job.out.list()) if (!isPart(name)) files[name] = await job.out.size(name);
+  // the folder now: the files just summed up, and meta.json
+  const sizes: [string, number][] = [...Object.entries(meta.checksums).map(([name, c]): [string, number] => [name, c.bytes]), [META_NAME, metaBytes.length]];
+  const files = Object.fromEntries(sizes.sort(([a], [b]) => (a < b ? -1 : 1)));
   const top = predictions.joint ?? predictions.rgb ?? predictions.flow ?? [];
   const timeline = buildTimeline(
     logits,
