@@ -9,7 +9,6 @@ import {
   DEFAULT_BUDGET_FRACTION,
   estimatePeakBytes,
   FALLBACK_BUDGET_BYTES,
-  formatBytes,
   MAX_BUDGET_CHUNK_FRAMES,
   MIN_CHUNK_FRAMES,
   parseByteSize,
@@ -98,11 +97,5 @@ describe('parseByteSize', () => {
       expect(err, bad).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('E_MEMORY_BUDGET');
     }
-  });
-
-  it('formats sizes for messages', () => {
-    expect(formatBytes(2 * GiB)).toBe('2 GiB');
-    expect(formatBytes(1.5 * GiB)).toBe('1.5 GiB');
-    expect(formatBytes(800 * MiB)).toBe('800 MiB');
   });
 });

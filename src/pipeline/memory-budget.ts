@@ -63,7 +63,7 @@ export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInput
   const both = ENTRY_BYTES.rgb + ENTRY_BYTES.flow;
   const held = streams.reduce((sum, s) => sum + ENTRY_BYTES[s], 0);
   // fitted with both streams and q8: a missing stream holds fewer entries and one model less
-  const models = streams.reduce((sum) => sum + MODEL_FILE_BYTES[dtype] - MODEL_FILE_BYTES.q8, 0);
+  const models = streams.length * (MODEL_FILE_BYTES[dtype] - MODEL_FILE_BYTES.q8);
   return MEMORY_MODEL.baseBytes + models + chunk * (MEMORY_MODEL.perFrameBytes - both + held);
 }
 
@@ -122,9 +122,4 @@ export function parseByteSize(text: string): number {
   const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]);
   if (!(bytes >= 64 * MiB)) throw new AppError('E_MEMORY_BUDGET', `got "${text}": at least 64M`);
   return bytes;
-}
-
-/** `1.5 GiB`, `800 MiB`: for messages and meta.json. */
-export function formatBytes(bytes: number): string {
-  return bytes >= GiB ? `${(bytes / GiB).toFixed(2).replace(/\.?0+$/, '')} GiB` : `${Math.round(bytes / MiB)} MiB`;
 }
