@@ -4,7 +4,8 @@
  * GEMM stage and its separable transforms (grouped Convs) need the EP's NCHW layout: onnxruntime-web 1.30's WebGPU
  * grouped Conv is wrong in the default NHWC layout; the form without grouped Convs (Slices + MatMul GEMM, dense
  * transforms) is right in both layouts.
- * The app never loads this graph on WebGPU (src/pipeline/session-model.ts picks the stored graph there).
+ * The app's WebGPU graph is the last form with the 1×1×1 convs as MatMuls (src/model/graph/webgpu-graph.ts; webgpu.spec.ts
+ * checks it per dtype through the harness's modelOnDevices).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

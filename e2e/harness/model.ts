@@ -7,6 +7,7 @@ import { decodeNpy } from '../../src/io/npy';
 import { opfsDir } from '../../src/io/opfs';
 import { runI3d } from '../../src/model/features';
 import { createSession, release } from '../../src/model/ort';
+import { graphFor } from '../../src/model/runtime';
 import type { Device } from '../../src/model/types';
 import { verificationInput as input } from '../../src/model/verify';
 import type { VideoSummary } from '../../src/pipeline/video';
@@ -19,13 +20,13 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 export const modelHarness = {
-  /** Runs the ONNX model at `url` on each device (no fallback) and compares the outputs. */
+  /** Runs the ONNX model at `url` on each device (no fallback) in the graph the app runs there, and compares the outputs. */
   async modelOnDevices(url: string, channels: number, T: number) {
     const bytes = await fetchBytes(url);
     const x = input(channels, T, 7);
     const out: Partial<Record<Device, { fc: Float32Array; map: Float32Array; logits: Float32Array; seconds: number; device: string }>> = {};
     for (const device of ['wasm', 'webgpu'] as const) {
-      const session = await createSession(bytes, { device, fallback: false });
+      const session = await createSession(graphFor(bytes)(device), { device, fallback: false });
       const t0 = performance.now();
       const r = await runI3d(session, x, T, channels);
       out[device] = { ...r, seconds: (performance.now() - t0) / 1000, device: session.device };

@@ -10,12 +10,14 @@
  *   onnxruntime-web WASM (the app's WASM graph): its time and the max relative difference of fc/map/logits,
  * - end to end from pre-decoded frames: --e2e-frames rgb24 frames → WebGPU TV-L1 of every pair → both I3D streams
  *   (fp32) on WebGPU, one after the other, as frames/s (decode, flow post-processing and crops included in the time,
- *   decode not).
+ *   decode not),
+ * - with --graphs (e.g. stored,mm1,winograd,winograd+mm1): the RGB fp32 model's graph forms on WebGPU
+ *   (src/model/graph/webgpu-graph.ts), each timed like the dtypes and compared with the WASM graph's output.
  * Every figure carries its input sizes.
  *
  *   npx tsx tools/bench/gpu.ts [--dawn PATH/dawn.node] [--frames RGB.npy] [--width published|slim] [--dtypes fp32,fp16,q8]
  *       [--size 342x256] [--pairs 32] [--batch 16] [--flow-runs 3] [--clip-frames 64] [--i3d-runs 3 (0: the first run only)]
- *       [--e2e-frames 65 (0: none)] [--wasm-check 1] [--threads N] [--seed 1] [--flags DAWN_TOGGLES] [--out FILE.json]
+ *       [--e2e-frames 65 (0: none)] [--wasm-check 1] [--graphs FORMS] [--threads N] [--seed 1] [--flags DAWN_TOGGLES] [--out FILE.json]
  *
  * Dawn: as tools/bench/flow-webgpu-node.ts (--dawn or WEBGPU_DAWN, else the `webgpu` npm package, not a project
  * dependency: `npm install --no-save --ignore-scripts webgpu@0.6.2`); software adapter:
@@ -33,7 +35,9 @@ import { createWebGpuTvl1 } from '../../src/flow/webgpu/tvl1-webgpu';
 import type { FeatureArrays } from '../../src/model/features';
 import { samePads } from '../../src/model/graph/pads';
 import { buildI3dOnnx } from '../../src/model/graph/i3d-graph';
-import { configureOrt } from '../../src/model/ort';
+import { runI3d, toFeatureLayouts } from '../../src/model/features';
+import { configureOrt, createSession, release } from '../../src/model/ort';
+import { toWebGpuGraph, type WebGpuGraphOptions } from '../../src/model/graph/webgpu-graph';
 import { SessionModel } from '../../src/model/runtime';
 import type { I3dInfo, Modality, ModelDtype } from '../../src/model/types';
 import { relativeMaxDiff, verificationInput } from '../../src/model/verify';
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
       'i3d-runs': { type: 'string', default: '3' },
       'e2e-frames': { type: 'string', default: '65' },
       'wasm-check': { type: 'string', default: '1' },
+      graphs: { type: 'string', default: '' },
       threads: { type: 'string' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
@@ -191,6 +196,49 @@ async function main(): Promise<void> {
           : `; WASM ${(row.wasmSecondsPerClip as number).toFixed(2)} s, max rel. diff ${(row.maxRelDiffVsWasm as number).toExponential(2)}`),
     );
     write();
+  }
+
+  // graph forms of the RGB fp32 model on WebGPU, against the WASM graph's output
+  const forms = values.graphs.split(',').filter(Boolean);
+  if (forms.length > 0) {
+    const bytes = model('rgb', divisor, 'fp32', seed);
+    const wasm = await SessionModel.open(bytes, 'wasm');
+    const reference = (await timeRuns(wasm, x, T, 1)).out;
+    await wasm.close();
+    const rows: Array<Record<string, unknown>> = [];
+    report.graphs = rows;
+    for (const form of forms) {
+      const opts: WebGpuGraphOptions = { winograd: form.includes('winograd'), mm1: form.includes('mm1') };
+      try {
+        const t0 = performance.now();
+        const session = await createSession(toWebGpuGraph(bytes, opts), { device: 'webgpu', fallback: false });
+        const loadSeconds = since(t0);
+        const seconds: number[] = [];
+        let out = reference;
+        for (let r = 0; r <= Math.max(1, Number(values['i3d-runs'])); r++) {
+          const t1 = performance.now();
+          out = toFeatureLayouts(await runI3d(session, x, T, 3, samePads(T)));
+          if (r > 0) seconds.push(since(t1));
+        }
+        await release(session);
+        const row = {
+          form,
+          input: `1x3x${T}x224x224`,
+          loadSeconds,
+          secondsPerClip: median(seconds),
+          secondsPerRun: seconds,
+          maxRelDiffVsWasm: relativeMaxDiff(reference, out),
+        };
+        rows.push(row);
+        console.log(
+          `I3D rgb ${values.width} fp32, graph ${form} on webgpu: ${row.secondsPerClip.toFixed(3)} s/clip, max rel. diff vs WASM ${row.maxRelDiffVsWasm.toExponential(2)}`,
+        );
+      } catch (e) {
+        rows.push({ form, error: e instanceof Error ? e.message : String(e) });
+        console.log(`I3D graph ${form} on webgpu failed: ${String(e)}`);
+      }
+      write();
+    }
   }
 
   // end to end from pre-decoded frames: flow + both streams on WebGPU

@@ -51,6 +51,9 @@ xz -dc "$D/frames.npy.xz" > "$T/frames.npy"
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
   export LD_LIBRARY_PATH="$D/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
+if [ -z "$VK_ICD_FILENAMES" ] && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
+  export VK_ICD_FILENAMES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+fi
 if [ -z "$VK_ICD_FILENAMES" ] && ! ls /usr/share/vulkan/icd.d/nvidia*.json /etc/vulkan/icd.d/nvidia*.json >/dev/null 2>&1; then
   if ldconfig -p 2>/dev/null | grep -q 'libGLX_nvidia.so.0'; then
     printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libGLX_nvidia.so.0","api_version":"1.3.0"}}\\n' > "$T/nvidia_icd.json"

@@ -22,17 +22,21 @@ export interface WebGpuTvl1Options {
   gpu?: GPU;
   /** TV-L1 parameters (default: OpenCV's defaults). */
   params?: Partial<TVL1Params>;
-  /** Frame pairs per submission (default 8); larger batches are split. */
+  /**
+   * Frame pairs per submission (default 32 on hardware adapters, 8 on software ones); larger batches are split.
+   * Measured on an NVIDIA H200 (Dawn, 64 pairs of 341×256, grid): 211 pairs/s at 8, 320 at 32, 317 at 64.
+   */
   maxBatch?: number;
   powerPreference?: GPUPowerPreference;
   /**
    * How each pyramid level is scheduled. 'grid': one dispatch per step (warp, median, every possible inner
    * iteration), many workgroups per pair, iterations after convergence are GPU-side no-ops. 'loop': one
    * workgroup per pair runs a whole warp (all its iterations) in one dispatch. 'auto' (default): 'loop' on
-   * levels of at most `loopMaxPixels` pixels, 'grid' above.
+   * levels of at most `loopMaxPixels` pixels, 'grid' above. On an NVIDIA H200 the less loop the faster (batch 32:
+   * all loop 72, loop to 32768 px 167, all grid 320 pairs/s); on a software adapter the loop saves dispatches.
    */
   mode?: 'grid' | 'loop' | 'auto';
-  /** Largest level (in pixels) that 'auto' runs in loop mode (default: 32768; all levels on software adapters). */
+  /** Largest level (in pixels) that 'auto' runs in loop mode (default: none on hardware adapters, every level on software ones). */
   loopMaxPixels?: number;
   /** Invocations of the loop kernel's workgroup: 64, 256 or 1024 (where the adapter allows it, else 256); default 256, 64 on software adapters. */
   loopWorkgroupSize?: 64 | 256 | 1024;
@@ -114,8 +118,8 @@ export async function createWebGpuTvl1(opts: WebGpuTvl1Options = {}): Promise<We
     return null;
   }
   const mode = opts.mode ?? 'auto';
-  const loopMaxPixels = mode === 'loop' ? Infinity : mode === 'grid' ? 0 : (opts.loopMaxPixels ?? (software ? Infinity : 32768));
-  const tv = new WebGpuTvl1(device, params, description, Math.max(1, Math.floor(opts.maxBatch ?? 8)), loopMaxPixels, loopWg);
+  const loopMaxPixels = mode === 'loop' ? Infinity : mode === 'grid' ? 0 : (opts.loopMaxPixels ?? (software ? Infinity : 0));
+  const tv = new WebGpuTvl1(device, params, description, Math.max(1, Math.floor(opts.maxBatch ?? (software ? 8 : 32))), loopMaxPixels, loopWg);
   await tv.compile();
   return tv;
 }
