@@ -19,7 +19,7 @@ import { capabilities, resolveDevice, type DevicePreference } from '../platform/
 import { I3D_FEATURE_CHANNELS } from './i3d-layout';
 import { readI3dModelMeta, type I3dModelMeta } from './graph/i3d-graph';
 import { toHalfCompute } from './graph/half-compute';
-import { toWasmGraph } from './graph/wasm-graph';
+import { toWasmGraph, WASM_FORMS, type WasmForm } from './graph/wasm-graph';
 import { toWebGpuGraph } from './graph/webgpu-graph';
 import type { TemporalPads } from './graph/pads';
 import { runI3d, toFeatureLayouts, type FeatureArrays } from './features';
@@ -47,8 +47,8 @@ import {
  * rewrite in WebGPU's form with the 1×1×1 convs as MatMuls (./graph/webgpu-graph.ts: 6.6× faster than the stored
  * graph on an NVIDIA H200 for a 64-frame clip, 4.4× for 256 frames). A half-compute graph stays as it is.
  */
-export function graphFor(bytes: Uint8Array): (device: Device) => Uint8Array {
-  return (device) => (device === 'wasm' ? toWasmGraph(bytes) : toWebGpuGraph(bytes, WEBGPU_GRAPH));
+export function graphFor(bytes: Uint8Array, wasmForm: WasmForm = 'winograd'): (device: Device) => Uint8Array {
+  return (device) => (device === 'wasm' ? toWasmGraph(bytes, WASM_FORMS[wasmForm]) : toWebGpuGraph(bytes, WEBGPU_GRAPH));
 }
 
 /** The WebGPU graph form (./graph/webgpu-graph.ts). */
@@ -65,6 +65,8 @@ export class SessionModel {
     private readonly bytes: Uint8Array,
     readonly meta: I3dModelMeta,
     private session: ModelSession,
+    /** The WASM graph's form (on WASM, and after a move to WASM). */
+    readonly wasmForm: WasmForm = 'winograd',
   ) {
     this.inChannels = meta.inChannels;
     this.classes = meta.classes;
@@ -76,21 +78,22 @@ export class SessionModel {
    * `halfCompute`: on WebGPU with shader-f16, run an fp16 model's half-precision-compute graph (falls back to
    * float32 compute on fp16 weights when that graph does not load).
    */
-  static async open(bytes: Uint8Array, device: Device, opts: { halfCompute?: boolean } = {}): Promise<SessionModel> {
+  static async open(bytes: Uint8Array, device: Device, opts: { halfCompute?: boolean; wasmForm?: WasmForm } = {}): Promise<SessionModel> {
     const meta = readI3dModelMeta(bytes);
+    const form = opts.wasmForm ?? 'winograd';
     if (opts.halfCompute && device === 'webgpu' && meta.dtype === 'fp16') {
       try {
         const half = await createSession(toHalfCompute(bytes), { device: 'webgpu', fallback: false });
-        const m = new SessionModel(bytes, meta, half);
+        const m = new SessionModel(bytes, meta, half, form);
         m.compute = 'fp16';
         return m;
       } catch (e) {
-        const m = new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes) }));
+        const m = new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes, form) }), form);
         m.fallbacks.unshift(`fp16 compute unavailable, float32 compute: ${e instanceof Error ? e.message : String(e)}`);
         return m;
       }
     }
-    return new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes) }));
+    return new SessionModel(bytes, meta, await createSession(bytes, { device, modelFor: graphFor(bytes, form) }), form);
   }
 
   /** Arithmetic precision of the running graph. */
@@ -141,7 +144,7 @@ export class SessionModel {
       return;
     }
     if (test) gpu = { ...gpu, ...perturbForTest(gpu, perturb) };
-    const wasm = await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false });
+    const wasm = await createSession(graphFor(this.bytes, this.wasmForm)('wasm'), { device: 'wasm', fallback: false });
     let verdict: StoredVerdict;
     try {
       const reference = await runI3d(wasm, x, VERIFY_FRAMES, this.inChannels);
@@ -161,7 +164,7 @@ export class SessionModel {
   private async moveToWasm(why: string, wasm?: ModelSession): Promise<void> {
     this.fallbacks.push(why);
     await release(this.session).catch(() => undefined);
-    this.session = wasm ?? (await createSession(graphFor(this.bytes)('wasm'), { device: 'wasm', fallback: false }));
+    this.session = wasm ?? (await createSession(graphFor(this.bytes, this.wasmForm)('wasm'), { device: 'wasm', fallback: false }));
     this.compute = 'fp32';
   }
 
@@ -177,6 +180,8 @@ export interface ModelKey {
   /** The stored model's id. */
   id: string;
   dtype: ModelDtype;
+  /** The WASM graph's form (default `winograd`; src/pipeline/memory-budget.ts picks it). */
+  wasmForm?: WasmForm;
 }
 
 /**
@@ -202,7 +207,8 @@ export class ModelRuntime {
    * reports its verification as `cached`. `test.perturbVerification` (test builds only): see SessionModel.verify.
    */
   open(key: ModelKey, bytes: () => Promise<Uint8Array>, device: Device, test: { perturbVerification?: number } = {}): Promise<SessionModel> {
-    const cacheKey = [RUNTIME_VERSION, key.id, key.dtype, device].join('/');
+    const wasmForm = key.wasmForm ?? 'winograd';
+    const cacheKey = [RUNTIME_VERSION, key.id, key.dtype, device, wasmForm].join('/');
     const kept = this.loaded.get(cacheKey);
     if (kept) {
       return kept.model.then((m) => {
@@ -212,7 +218,17 @@ export class ModelRuntime {
     }
     const model = (async () => {
       const caps = await capabilities();
-      const m = await SessionModel.open(await bytes(), device, { halfCompute: caps.shaderF16 });
+      // one form of a model at a time: a new budget's form replaces the kept one
+      const sameModel = `${[RUNTIME_VERSION, key.id, key.dtype, device].join('/')}/`;
+      await Promise.allSettled(
+        [...this.loaded]
+          .filter(([k]) => k !== cacheKey && k.startsWith(sameModel))
+          .map(async ([k, v]) => {
+            this.loaded.delete(k);
+            await (await v.model).close();
+          }),
+      );
+      const m = await SessionModel.open(await bytes(), device, { halfCompute: caps.shaderF16, wasmForm });
       if (m.device === 'webgpu') {
         const adapter = webgpuAdapterName() ?? caps.adapter ?? 'unknown adapter';
         const app = [this.opts.version, RUNTIME_VERSION].filter(Boolean).join(' ');

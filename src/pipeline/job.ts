@@ -20,6 +20,7 @@ import type { FeatureArrays } from '../model/features';
 import type { DownloadHooks } from '../model/url-download';
 import { I3D_FEATURE_CHANNELS } from '../model/i3d-layout';
 import type { TemporalPads } from '../model/graph/pads';
+import type { WasmForm } from '../model/graph/wasm-graph';
 import type { Device, ModelDtype } from '../model/types';
 import type { Verification } from '../model/verify';
 import { capabilityReport, type Capabilities, type CapabilityReport, type DevicePreference } from '../platform/policy';
@@ -135,7 +136,7 @@ export interface JobEnv {
   runtime: {
     device(preference: DevicePreference): Promise<Device>;
     open(
-      key: { id: string; dtype: ModelDtype },
+      key: { id: string; dtype: ModelDtype; wasmForm?: WasmForm },
       bytes: () => Promise<Uint8Array>,
       device: Device,
       test?: { perturbVerification?: number },
@@ -349,6 +350,7 @@ export function createPipeline(env: JobEnv): PipelineService {
   async function streamModels(
     settings: ExtractSettings,
     chosen: [StreamName, ModelRecord][],
+    wasmForm: WasmForm,
     perturbVerification?: number,
   ): Promise<Partial<Record<StreamName, VideoModel>>> {
     if (settings.threads) env.setModelThreads?.(settings.threads);
@@ -356,7 +358,7 @@ export function createPipeline(env: JobEnv): PipelineService {
     const out: Partial<Record<StreamName, VideoModel>> = {};
     for (const [stream, record] of chosen) {
       const { id } = record;
-      const model = await env.runtime.open({ id, dtype: settings.dtype }, () => modelBytes(id, settings.dtype), device, { perturbVerification });
+      const model = await env.runtime.open({ id, dtype: settings.dtype, wasmForm }, () => modelBytes(id, settings.dtype), device, { perturbVerification });
       // this video's view of the check (a model kept for the next video reports it as cached)
       const { verification } = model;
       out[stream] = {
@@ -404,12 +406,8 @@ export function createPipeline(env: JobEnv): PipelineService {
       const { settings } = req;
       const chosen = await chosenModels(settings);
       await checkSpace(req, chosen);
-      let models = await streamModels(settings, chosen, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
-      if (__TEST_HOOKS__ && failure) models = failingModels(models, failure);
-      checkAbort(signal);
       const detected = await env.capabilities();
-      // the flow pool sizes itself from the cores it is given
-      const caps = settings.threads ? { ...detected, cores: settings.threads } : detected;
+      // the chunk length and the WASM graph's form, from the memory budget (before the models load in that form)
       const chunking = chooseChunk({
         streams: settings.streams,
         dtype: settings.dtype,
@@ -417,6 +415,11 @@ export function createPipeline(env: JobEnv): PipelineService {
         budgetBytes: settings.memoryBudgetBytes ?? null,
         deviceMemoryBytes: detected.deviceMemoryGiB ? detected.deviceMemoryGiB * 1024 ** 3 : null,
       });
+      let models = await streamModels(settings, chosen, chunking.wasmForm, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
+      if (__TEST_HOOKS__ && failure) models = failingModels(models, failure);
+      checkAbort(signal);
+      // the flow pool sizes itself from the cores it is given
+      const caps = settings.threads ? { ...detected, cores: settings.threads } : detected;
       const toEntry: ToEntry = (flow, width, height) => flowEntry(flow, width, height, settings.flowMode);
       const flow = settings.streams.includes('flow') ? await env.openFlow(settings.flowBackend, caps, toEntry) : undefined;
       try {

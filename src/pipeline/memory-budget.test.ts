@@ -3,7 +3,6 @@ import { AppError } from '../errors';
 import { planChunks } from './geometry';
 import {
   chooseChunk,
-  chunkForBudget,
   CHUNK_STEP_FRAMES,
   defaultBudgetBytes,
   DEFAULT_BUDGET_FRACTION,
@@ -12,7 +11,11 @@ import {
   MAX_BUDGET_CHUNK_FRAMES,
   MIN_CHUNK_FRAMES,
   parseByteSize,
+  planForBudget,
+  WASM_FORM_MODEL,
 } from './memory-budget';
+import type { WasmForm } from '../model/graph/wasm-graph';
+import { WASM_FORMS } from '../model/graph/wasm-graph';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -29,27 +32,54 @@ describe('memory budget → chunk length', () => {
     expect(estimatePeakBytes(192, { ...both, dtype: 'fp32' })).toBeGreaterThan(estimatePeakBytes(192, both));
   });
 
-  it('picks the longest chunk whose estimate fits, on the step grid, between the floor and the cap', () => {
-    for (const budget of [1 * GiB, 2 * GiB, 2.5 * GiB, 3 * GiB, 4 * GiB, 64 * GiB]) {
-      const c = chunkForBudget(budget, both);
-      expect(c).toBeGreaterThanOrEqual(MIN_CHUNK_FRAMES);
-      expect(c).toBeLessThanOrEqual(MAX_BUDGET_CHUNK_FRAMES);
-      expect((c - MIN_CHUNK_FRAMES) % CHUNK_STEP_FRAMES).toBe(0);
-      if (c > MIN_CHUNK_FRAMES) expect(estimatePeakBytes(c, both)).toBeLessThanOrEqual(budget);
-      if (c < MAX_BUDGET_CHUNK_FRAMES) expect(estimatePeakBytes(c + CHUNK_STEP_FRAMES, both)).toBeGreaterThan(budget);
-    }
-    expect(chunkForBudget(64 * GiB, both)).toBe(MAX_BUDGET_CHUNK_FRAMES);
-    // too small a budget: the floor (the estimate then says by how much it is exceeded)
-    expect(chunkForBudget(256 * MiB, both)).toBe(MIN_CHUNK_FRAMES);
+  it('the estimate shrinks with the forms that hold less; the model covers every WASM graph form', () => {
+    expect(Object.keys(WASM_FORM_MODEL).sort()).toEqual(Object.keys(WASM_FORMS).sort());
+    expect(estimatePeakBytes(256, both, 'direct-stem')).toBeLessThan(estimatePeakBytes(256, both, 'winograd'));
+    expect(estimatePeakBytes(256, both, 'direct-stem-56')).toBeLessThan(estimatePeakBytes(256, both, 'direct-stem'));
   });
 
-  it('a bigger budget never gives a shorter chunk; one stream gets at least what two get', () => {
-    let last = 0;
+  // the I3D time per stream frame the plan minimises: the form's relative time × the chunks' refeed of a long stream
+  const timeOf = ({ chunk, wasmForm }: { chunk: number; wasmForm: WasmForm }) => {
+    const n = 1000;
+    return (WASM_FORM_MODEL[wasmForm].relativeTime * planChunks(n, chunk).reduce((s, c) => s + c.end - c.start, 0)) / n;
+  };
+
+  it('picks the fastest chunk length and form that fit, on the step grid, between the floor and the cap', () => {
+    for (const budget of [1 * GiB, 2 * GiB, 2.5 * GiB, 3 * GiB, 4 * GiB, 64 * GiB]) {
+      const plan = planForBudget(budget, both);
+      expect(plan.chunk).toBeGreaterThanOrEqual(MIN_CHUNK_FRAMES);
+      expect(plan.chunk).toBeLessThanOrEqual(MAX_BUDGET_CHUNK_FRAMES);
+      expect((plan.chunk - MIN_CHUNK_FRAMES) % CHUNK_STEP_FRAMES).toBe(0);
+      const fits = estimatePeakBytes(plan.chunk, both, plan.wasmForm) <= budget;
+      // every other plan that fits is no faster
+      for (const wasmForm of Object.keys(WASM_FORM_MODEL) as WasmForm[]) {
+        for (let chunk = MIN_CHUNK_FRAMES; chunk <= MAX_BUDGET_CHUNK_FRAMES; chunk += CHUNK_STEP_FRAMES) {
+          if (estimatePeakBytes(chunk, both, wasmForm) > budget) continue;
+          expect(fits).toBe(true);
+          expect(timeOf({ chunk, wasmForm })).toBeGreaterThanOrEqual(timeOf(plan) - 1e-9);
+        }
+      }
+    }
+    expect(planForBudget(64 * GiB, both)).toEqual({ chunk: MAX_BUDGET_CHUNK_FRAMES, wasmForm: 'winograd' });
+    // too small a budget: the floor in the form that holds least (the estimate then says by how much it is exceeded)
+    expect(planForBudget(256 * MiB, both)).toEqual({ chunk: MIN_CHUNK_FRAMES, wasmForm: 'direct-stem-56' });
+  });
+
+  it('a tight budget trades a little time per pass for longer chunks: 3 GiB runs 2.4× less I3D time than the Winograd floor', () => {
+    const plan = planForBudget(3 * GiB, both);
+    expect(estimatePeakBytes(MIN_CHUNK_FRAMES, both, 'winograd')).toBeGreaterThan(3 * GiB); // the old choice: the floor, over budget
+    expect(plan.wasmForm).not.toBe('winograd');
+    expect(estimatePeakBytes(plan.chunk, both, plan.wasmForm)).toBeLessThanOrEqual(3 * GiB);
+    expect(timeOf({ chunk: MIN_CHUNK_FRAMES, wasmForm: 'winograd' }) / timeOf(plan)).toBeGreaterThan(2);
+  });
+
+  it('a bigger budget never gives a slower plan; one stream gets a plan at least as fast as two', () => {
+    let last = Infinity;
     for (let b = 512 * MiB; b <= 8 * GiB; b += 64 * MiB) {
-      const c = chunkForBudget(b, both);
-      expect(c).toBeGreaterThanOrEqual(last);
-      expect(chunkForBudget(b, { streams: ['flow'], dtype: 'q8' })).toBeGreaterThanOrEqual(c);
-      last = c;
+      const t = timeOf(planForBudget(b, both));
+      expect(t).toBeLessThanOrEqual(last + 1e-9);
+      expect(timeOf(planForBudget(b, { streams: ['flow'], dtype: 'q8' }))).toBeLessThanOrEqual(t + 1e-9);
+      last = t;
     }
   });
 
@@ -61,13 +91,17 @@ describe('memory budget → chunk length', () => {
 
   it('an explicit chunk length wins; otherwise the budget (the setting, else the device) decides', () => {
     const explicit = chooseChunk({ ...both, explicitChunk: 512, budgetBytes: 1 * GiB, deviceMemoryBytes: 8 * GiB });
-    expect(explicit).toMatchObject({ maxChunkFrames: 512, from: 'explicit', budgetBytes: 1 * GiB, budgetFrom: 'setting' });
-    expect(explicit.estimatedPeakBytes).toBe(estimatePeakBytes(512, both));
+    // nothing fits 1 GiB at 512 frames: the form that holds least
+    expect(explicit).toMatchObject({ maxChunkFrames: 512, from: 'explicit', budgetBytes: 1 * GiB, budgetFrom: 'setting', wasmForm: 'direct-stem-56' });
+    expect(explicit.estimatedPeakBytes).toBe(estimatePeakBytes(512, both, 'direct-stem-56'));
+    // an explicit length with room: the fastest form
+    expect(chooseChunk({ ...both, explicitChunk: 192, budgetBytes: 16 * GiB, deviceMemoryBytes: null }).wasmForm).toBe('winograd');
     const setting = chooseChunk({ ...both, explicitChunk: null, budgetBytes: 3 * GiB, deviceMemoryBytes: 8 * GiB });
-    expect(setting).toMatchObject({ maxChunkFrames: chunkForBudget(3 * GiB, both), from: 'budget', budgetFrom: 'setting' });
+    const plan3 = planForBudget(3 * GiB, both);
+    expect(setting).toMatchObject({ maxChunkFrames: plan3.chunk, wasmForm: plan3.wasmForm, from: 'budget', budgetFrom: 'setting' });
     const device = chooseChunk({ ...both, explicitChunk: null, budgetBytes: null, deviceMemoryBytes: 6 * GiB });
     const share = 6 * GiB * DEFAULT_BUDGET_FRACTION;
-    expect(device).toMatchObject({ maxChunkFrames: chunkForBudget(share, both), budgetBytes: share, budgetFrom: 'device' });
+    expect(device).toMatchObject({ maxChunkFrames: planForBudget(share, both).chunk, budgetBytes: share, budgetFrom: 'device' });
     expect(chooseChunk({ ...both, explicitChunk: null, budgetBytes: null, deviceMemoryBytes: null })).toMatchObject({
       budgetBytes: FALLBACK_BUDGET_BYTES,
       budgetFrom: 'fallback',

@@ -1,5 +1,5 @@
 /**
- * The chunk length from a memory budget (issue 12). A stream runs through I3D in overlapping chunks of at most
+ * The chunk length and the WASM graph's form from a memory budget (issue 12). A stream runs through I3D in overlapping chunks of at most
  * `maxChunkFrames` entries (./geometry.ts: exact for any length ≥ the floor), and the chunk length is what the
  * extraction's memory grows with: the model's intermediates in onnxruntime's WASM heap (linear in the frames of
  * one pass, and the heap never shrinks) and the stream entries held for the next chunk. Everything else (the
@@ -8,13 +8,17 @@
  * The estimate is a line fitted to measured peaks (tools/bench/chunks.ts, bench/chunks.md): the summed PSS of
  * all Chromium processes during `npm run extract` on WASM, published-width models, at 128, 192 and 256 frames.
  * It is for the WASM backend (on WebGPU the intermediates are in GPU memory: the estimate is then on the safe
- * side). At the floor (128 frames) it is ≈ 3.1 GiB: a smaller budget gets the floor, and meta.json's
- * `estimatedPeakBytes` says by how much it is exceeded.
+ * side). The WASM graph's forms (src/model/graph/wasm-graph.ts WASM_FORMS) hold less of a pass at some cost in
+ * time; since short chunks re-run their overlap, a long chunk in a frugal form often beats a short one in the
+ * fastest (planForBudget weighs both). At the floor in the most frugal form the estimate is ≈ 2.15 GiB: a smaller
+ * budget gets that, and meta.json's `estimatedPeakBytes` says by how much it is exceeded.
  * Pure: the callers give the device's memory (navigator.deviceMemory in the browser, os.totalmem() in the CLI).
  */
 import { AppError } from '../errors';
+import type { WasmForm } from '../model/graph/wasm-graph';
 import type { ModelDtype } from '../model/types';
 import type { StreamName } from './extract';
+import { planChunks } from './geometry';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -48,6 +52,34 @@ export const MEMORY_MODEL = {
   perFrameBytes: 10 * MiB,
 } as const;
 
+/**
+ * The WASM graph's forms (src/model/graph/wasm-graph.ts WASM_FORMS), fastest first: per chunk frame, the memory
+ * (the Winograd form's fitted slope; the others scaled by their passes' measured intermediates in Node,
+ * tools/bench/i3d-heap.ts at 128 and 256 frames: 9.4, 5.0 and 2.1 MiB per frame, plus the held entries and a
+ * margin), and the time of a pass relative to the Winograd form's (same measurements: 5.35, 5.75, 7.15 s).
+ */
+export const WASM_FORM_MODEL: Record<WasmForm, { perFrameBytes: number; relativeTime: number }> = {
+  winograd: { perFrameBytes: MEMORY_MODEL.perFrameBytes, relativeTime: 1 },
+  'direct-stem': { perFrameBytes: 5.5 * MiB, relativeTime: 1.07 },
+  'direct-stem-56': { perFrameBytes: 2.75 * MiB, relativeTime: 1.34 },
+};
+const FORMS = Object.keys(WASM_FORM_MODEL) as WasmForm[];
+
+/**
+ * Stream frames fed through I3D per frame of a long stream (1000 frames) at each chunk length: the chunks overlap
+ * by the receptive field (107 frames), so short chunks feed much more (4.9× at 128, 1.5× at 256).
+ */
+const REFEED = new Map<number, number>();
+function refeed(chunk: number): number {
+  let r = REFEED.get(chunk);
+  if (r === undefined) {
+    const n = 1000;
+    r = planChunks(n, chunk).reduce((sum, c) => sum + (c.end - c.start), 0) / n;
+    REFEED.set(chunk, r);
+  }
+  return r;
+}
+
 /** Bytes of one stream entry the extraction holds: 224×224 float32, 3 channels (RGB) or 2 (flow). */
 const ENTRY_BYTES: Record<StreamName, number> = { rgb: 224 * 224 * 3 * 4, flow: 224 * 224 * 2 * 4 };
 /** The model file of each dtype, held in the page while it runs (the WASM graph is float32 for every dtype). */
@@ -58,13 +90,16 @@ export interface BudgetInputs {
   dtype: ModelDtype;
 }
 
-/** Estimated peak memory (bytes, all of the browser's processes) of an extraction with `chunk` frames per pass. */
-export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInputs): number {
+/**
+ * Estimated peak memory (bytes, all of the browser's processes) of an extraction with `chunk` frames per pass
+ * through the WASM graph's `form`.
+ */
+export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInputs, form: WasmForm = 'winograd'): number {
   const both = ENTRY_BYTES.rgb + ENTRY_BYTES.flow;
   const held = streams.reduce((sum, s) => sum + ENTRY_BYTES[s], 0);
   // fitted with both streams and q8: a missing stream holds fewer entries and one model less
   const models = streams.length * (MODEL_FILE_BYTES[dtype] - MODEL_FILE_BYTES.q8);
-  return MEMORY_MODEL.baseBytes + models + chunk * (MEMORY_MODEL.perFrameBytes - both + held);
+  return MEMORY_MODEL.baseBytes + models + chunk * (WASM_FORM_MODEL[form].perFrameBytes - both + held);
 }
 
 export interface ChunkChoice {
@@ -75,17 +110,31 @@ export interface ChunkChoice {
   /** The budget and where it came from (`setting`: the user's; `device`: a share of the device's memory). */
   budgetBytes: number;
   budgetFrom: 'setting' | 'device' | 'fallback';
-  /** The estimate for the chosen length (may exceed the budget at the floor or with an explicit length). */
+  /** The WASM graph's form: the fastest that fits with the chosen length (src/model/graph/wasm-graph.ts). */
+  wasmForm: WasmForm;
+  /** The estimate for the chosen length and form (may exceed the budget at the floor or with an explicit length). */
   estimatedPeakBytes: number;
 }
 
-/** The longest chunk (multiple of CHUNK_STEP_FRAMES, within [MIN, MAX_BUDGET]) whose estimated peak fits `budgetBytes`. */
-export function chunkForBudget(budgetBytes: number, inputs: BudgetInputs): number {
-  let best = MIN_CHUNK_FRAMES;
-  for (let c = MIN_CHUNK_FRAMES; c <= MAX_BUDGET_CHUNK_FRAMES; c += CHUNK_STEP_FRAMES) {
-    if (estimatePeakBytes(c, inputs) <= budgetBytes) best = c;
+/**
+ * The chunk length (multiple of CHUNK_STEP_FRAMES, within [MIN, MAX_BUDGET]) and WASM graph form whose estimated
+ * peak fits `budgetBytes` with the least I3D time per stream frame (the form's relative time × the chunk length's
+ * refeed); ties go to the longer chunk, then the faster form. When nothing fits: the floor in the form that needs
+ * the least memory.
+ */
+export function planForBudget(budgetBytes: number, inputs: BudgetInputs): { chunk: number; wasmForm: WasmForm } {
+  let best: { chunk: number; wasmForm: WasmForm } | null = null;
+  let bestTime = Infinity;
+  for (const form of FORMS) {
+    for (let c = MAX_BUDGET_CHUNK_FRAMES; c >= MIN_CHUNK_FRAMES; c -= CHUNK_STEP_FRAMES) {
+      const time = WASM_FORM_MODEL[form].relativeTime * refeed(c);
+      if (estimatePeakBytes(c, inputs, form) <= budgetBytes && time < bestTime - 1e-9) {
+        best = { chunk: c, wasmForm: form };
+        bestTime = time;
+      }
+    }
   }
-  return best;
+  return best ?? { chunk: MIN_CHUNK_FRAMES, wasmForm: FORMS[FORMS.length - 1] };
 }
 
 /** The default budget: a share of the device's memory (bytes; null when unknown). */
@@ -94,19 +143,24 @@ export function defaultBudgetBytes(deviceMemoryBytes: number | null): number {
 }
 
 /**
- * The chunk length of a run: an explicit one wins; otherwise the longest that fits the budget (the user's, or a
- * share of the device's memory).
+ * The chunk length and WASM graph form of a run: an explicit length wins (with the fastest form that fits the
+ * budget with it); otherwise planForBudget's (the budget: the user's, or a share of the device's memory).
  */
 export function chooseChunk(opts: BudgetInputs & { explicitChunk: number | null; budgetBytes: number | null; deviceMemoryBytes: number | null }): ChunkChoice {
   const budgetBytes = opts.budgetBytes ?? defaultBudgetBytes(opts.deviceMemoryBytes);
   const budgetFrom = opts.budgetBytes !== null ? 'setting' : opts.deviceMemoryBytes !== null && opts.deviceMemoryBytes > 0 ? 'device' : 'fallback';
-  const maxChunkFrames = opts.explicitChunk ?? chunkForBudget(budgetBytes, opts);
+  const explicit = opts.explicitChunk;
+  const plan =
+    explicit !== null
+      ? { chunk: explicit, wasmForm: FORMS.find((f) => estimatePeakBytes(explicit, opts, f) <= budgetBytes) ?? FORMS[FORMS.length - 1] }
+      : planForBudget(budgetBytes, opts);
   return {
-    maxChunkFrames,
-    from: opts.explicitChunk !== null ? 'explicit' : 'budget',
+    maxChunkFrames: plan.chunk,
+    from: explicit !== null ? 'explicit' : 'budget',
     budgetBytes,
     budgetFrom,
-    estimatedPeakBytes: estimatePeakBytes(maxChunkFrames, opts),
+    wasmForm: plan.wasmForm,
+    estimatedPeakBytes: estimatePeakBytes(plan.chunk, opts, plan.wasmForm),
   };
 }
 

@@ -6,7 +6,8 @@
  * page with its workers; lib/commands.ts), per chunk length. They are what src/pipeline/memory-budget.ts is fitted
  * to. Not run by default (`npm run bench -- chunks`): full mode is about half an hour on a 2-core machine.
  *
- * Environment: BENCH_CHUNKS=32,64,128,256 (the chunk lengths), BENCH_CHUNK_INPUTS=fixture,1080p (the inputs).
+ * Environment: BENCH_CHUNKS=128,256,budget=2G (chunk lengths, or memory budgets: the CLI's --memory-budget picks the
+ * length and the WASM graph's form), BENCH_CHUNK_INPUTS=fixture,1080p (the inputs).
  */
 import { runAppExtract, type CommandRun } from './lib/commands';
 import { FIXTURE } from './lib/env';
@@ -40,7 +41,7 @@ function inputs(opts: StageOptions): Input[] {
 }
 
 export async function run(opts: StageOptions): Promise<StageData> {
-  const chunks = (process.env.BENCH_CHUNKS ?? (opts.dryRun ? '128' : opts.quick ? '128,256' : '128,192,256')).split(',').map(Number);
+  const chunks = (process.env.BENCH_CHUNKS ?? (opts.dryRun ? '128' : opts.quick ? '128,256' : '128,192,256')).split(',');
   const divisor = opts.dryRun ? 8 : 1;
   const rgb = await checkpoint('rgb', divisor);
   const flow = await checkpoint('flow', divisor);
@@ -50,17 +51,33 @@ export async function run(opts: StageOptions): Promise<StageData> {
   for (const input of inputs(opts)) {
     const video = input.video();
     for (const chunk of chunks) {
+      const budget = chunk.startsWith('budget=') ? chunk.slice('budget='.length) : undefined;
       const list: CommandRun[] = [];
       for (let r = 0; r < runs; r++) {
-        const x = await runAppExtract({ video, rgb, flow, chunk, dtype: 'q8', fps: input.fps, maxFrames: input.maxFrames });
+        const x = await runAppExtract({
+          video,
+          rgb,
+          flow,
+          ...(budget !== undefined ? { memoryBudget: budget } : { chunk: Number(chunk) }),
+          dtype: 'q8',
+          fps: input.fps,
+          maxFrames: input.maxFrames,
+        });
         list.push(x);
         console.log(
-          `chunks ${input.key} --chunk ${chunk} run ${r + 1}: ${x.wallSeconds.toFixed(1)} s; Chromium PSS peak ${x.peakSumPssMiB} MiB (extraction ${x.extraction?.peakSumPssMiB} MiB), renderer peak ${x.extraction?.rendererHwmMiB} MiB; stages ${JSON.stringify(x.stages ?? {})}`,
+          `chunks ${input.key} ${budget !== undefined ? `--memory-budget ${budget}` : `--chunk ${chunk}`} run ${r + 1}: ${x.wallSeconds.toFixed(1)} s; Chromium PSS peak ${x.peakSumPssMiB} MiB (extraction ${x.extraction?.peakSumPssMiB} MiB), renderer peak ${x.extraction?.rendererHwmMiB} MiB; stages ${JSON.stringify(x.stages ?? {})}`,
         );
       }
       details[`${input.key}.${chunk}`] = list;
-      const params = { input: input.key, chunk, streams: 'rgb+flow', dtype: 'q8', backend: 'wasm', width: divisor === 1 ? 'published' : `1/${divisor}` };
-      const what = `${input.what}, both streams, --chunk ${chunk}`;
+      const params = {
+        input: input.key,
+        chunk: budget !== undefined ? `budget ${budget}` : Number(chunk),
+        streams: 'rgb+flow',
+        dtype: 'q8',
+        backend: 'wasm',
+        width: divisor === 1 ? 'published' : `1/${divisor}`,
+      };
+      const what = `${input.what}, both streams, ${budget !== undefined ? `--memory-budget ${budget}` : `--chunk ${chunk}`}`;
       figures.push(
         figure(
           `chunks.pss.${input.key}.${chunk}`,

@@ -7,7 +7,7 @@ import { configureOrt, createSession, release } from '../ort';
 import type { I3dInfo, ModelDtype } from '../types';
 import { toHalfCompute } from './half-compute';
 import { buildI3dOnnx } from './i3d-graph';
-import { toWasmGraph } from './wasm-graph';
+import { toWasmGraph, WASM_FORMS, type WasmForm } from './wasm-graph';
 
 const { onnx } = onnxProto;
 const SLIM: I3dInfo = { modality: 'rgb', inChannels: 3, numClasses: 157, widthDivisor: 8 };
@@ -77,6 +77,33 @@ describe('WASM graph (Winograd rewrite of a stored model)', () => {
       code = isAppError(e) ? e.code : String(e);
     }
     expect(code).toBe('E_MODEL_FORMAT');
+  });
+
+  it('every form the memory budget picks gives the same features as the stored graph (q8; 17 frames)', async () => {
+    const model = buildI3dOnnx(sd, SLIM, { dtype: 'q8' });
+    const plain = await createSession(model, { device: 'wasm' });
+    try {
+      const frames = randomFrames(17, 3, 31);
+      const a = await extractFeatures(plain, frames, 17, 3);
+      for (const form of Object.keys(WASM_FORMS) as WasmForm[]) {
+        const report: Record<string, string> = {};
+        const s = await createSession(toWasmGraph(model, { ...WASM_FORMS[form], report }), { device: 'wasm' });
+        try {
+          // the stem and the 56×56 convs stay direct in the forms that say so
+          expect(report.Conv3d_1a_7x7 === undefined, form).toBe(form !== 'winograd');
+          expect(report.Conv3d_2c_3x3 === undefined, form).toBe(form === 'direct-stem-56');
+          const b = await extractFeatures(s, frames, 17, 3);
+          for (const k of ['fc', 'map', 'logits'] as const) {
+            const { diff, scale } = maxDiff(b[k], a[k]);
+            expect(diff, `${form} ${k}`).toBeLessThanOrEqual(1e-5 * scale);
+          }
+        } finally {
+          await release(s);
+        }
+      }
+    } finally {
+      await release(plain);
+    }
   });
 
   for (const dtype of ['fp32', 'q8', 'fp16'] as ModelDtype[]) {

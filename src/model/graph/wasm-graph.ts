@@ -51,6 +51,20 @@ export interface WasmGraphOptions {
   report?: Record<string, string>;
 }
 
+/**
+ * The WASM graph's forms by memory (src/pipeline/memory-budget.ts picks one): `winograd` (default, fastest), then
+ * two that hold less of the pass in memory at a small cost in time — the stem as a direct Conv (its Winograd
+ * transforms are half of the pass's intermediates), and also the 3×3×3 convs at 56×56 direct. Measured with
+ * tools/bench/i3d-heap.ts (published width, q8, 128 frames, 2 threads): +1207 / +643 / +277 MiB peak for the pass,
+ * 5.35 / 5.75 / 7.15 s.
+ */
+export const WASM_FORMS = {
+  winograd: {},
+  'direct-stem': { stem: 0 },
+  'direct-stem-56': { stem: 0, blocks: { 56: 0 } },
+} as const satisfies Record<string, WasmGraphOptions>;
+export type WasmForm = keyof typeof WASM_FORMS;
+
 /** The Conv attributes of a 3×3×3 stride-1 conv with (1,1,1) zero padding, and of the stem's 7×7×7 stride 2 (padded before). */
 const CONV_3X3 = { kernel_shape: [3, 3, 3], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [1, 1, 1, 1, 1, 1], group: 1 };
 const CONV_STEM = { kernel_shape: [7, 7, 7], strides: [2, 2, 2], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], group: 1 };
