@@ -105,7 +105,7 @@ export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInput
 export interface ChunkChoice {
   /** Most stream entries per model pass. */
   maxChunkFrames: number;
-  /** `explicit`: the user's chunk length; `budget`: the longest that fits `budgetBytes` (or the floor). */
+  /** `explicit`: the user's chunk length; `budget`: planForBudget's (the least model time that fits `budgetBytes`, or the floor). */
   from: 'explicit' | 'budget';
   /** The budget and where it came from (`setting`: the user's; `device`: a share of the device's memory). */
   budgetBytes: number;

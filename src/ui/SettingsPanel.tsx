@@ -110,7 +110,7 @@ export function SettingsPanel() {
               }
               data-testid="chunk"
               className="short"
-              title="Frames per model pass: longer videos run in exact overlapping chunks (smaller: less memory; an interrupted video resumes from its last finished chunk). Empty: the longest that fits the memory budget"
+              title="Frames per model pass: longer videos run in exact overlapping chunks (smaller: less memory; an interrupted video resumes from its last finished chunk). Empty: chosen with the model's form from the memory budget (the least model time that fits)"
             />{' '}
             frames
           </label>
@@ -128,7 +128,7 @@ export function SettingsPanel() {
               disabled={settings.maxChunkFrames !== null}
               data-testid="memory-budget"
               className="short"
-              title="What the extraction may use (MiB), all of the browser's processes: it picks the chunk length (an explicit chunk length wins). Empty: half of the device's memory as the browser reports it (at most 8 GiB)"
+              title="What the extraction may use (MiB), all of the browser's processes: it picks the chunk length (an explicit one wins) and the WebAssembly model's form (a tight budget runs one that holds less, a little slower). Empty: half of the device's memory as the browser reports it (at most 8 GiB)"
             />{' '}
             MiB
           </label>
