@@ -1,9 +1,10 @@
 /**
- * The chunk length and the WASM graph's form from a memory budget (issue 12). A stream runs through I3D in overlapping chunks of at most
- * `maxChunkFrames` entries (./geometry.ts: exact for any length ≥ the floor), and the chunk length is what the
- * extraction's memory grows with: the model's intermediates in onnxruntime's WASM heap (linear in the frames of
- * one pass, and the heap never shrinks) and the stream entries held for the next chunk. Everything else (the
- * browser, the models, ffmpeg.wasm's heap, the flow workers) is about the same whatever the chunk length.
+ * The chunk length and the WASM graph's form from a memory budget (issue 12). A stream runs through I3D in
+ * overlapping chunks of at most `maxChunkFrames` entries (./geometry.ts: exact for any length ≥ the floor), and the
+ * chunk length is what the extraction's memory grows with: the model's intermediates in onnxruntime's WASM heap
+ * (linear in the frames of one pass, and the heap never shrinks) and the stream entries held for the next chunk.
+ * Everything else (the browser, the models, ffmpeg.wasm's heap, the flow workers) is about the same whatever the
+ * chunk length.
  *
  * The estimate is a line fitted to measured peaks (tools/bench/chunks.ts, bench/chunks.md): the summed PSS of
  * all Chromium processes during `npm run extract` on WASM, published-width models, at 128, 192 and 256 frames.
