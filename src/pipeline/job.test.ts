@@ -289,6 +289,21 @@ describe('extract: threads', () => {
   });
 });
 
+describe('extract: memory budget', () => {
+  it('the models load in the WASM graph form the budget picks with the chunk length (a tight budget: the frugal form)', async () => {
+    const open = vi.fn<JobEnv['runtime']['open']>(async () => Promise.reject(new Error('models reached')));
+    const service = createPipeline(env({ runtime: { device: async () => 'wasm', open, release: async () => undefined } }));
+    const run = (memoryBudgetBytes: number | null) =>
+      service
+        .extract(request({ ...settings({ rgb: 'r1', flow: 'f1' }), memoryBudgetBytes }), () => undefined, undefined, new AbortController().signal)
+        .catch((e: unknown) => e as Error);
+    expect(((await run(2 * 1024 ** 3)) as Error).message).toBe('models reached');
+    expect(open.mock.calls[0][0]).toMatchObject({ id: 'r1', wasmForm: 'direct-stem-56' });
+    await run(64 * 1024 ** 3);
+    expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'winograd' });
+  });
+});
+
 describe('results and frames', () => {
   it('listResults names each folder from its meta.json', async () => {
     const e = env();
