@@ -41,6 +41,9 @@ import {
   type VerdictStore,
 } from './verify';
 
+/** The WebGPU graph form (./graph/webgpu-graph.ts). */
+const WEBGPU_GRAPH = { winograd: true, mm1: true } as const;
+
 /**
  * Each device's graph, derived from the stored model when a session is made (and not kept: ORT holds its own copy,
  * and a rewrite is several times the stored model's size): WASM runs its Winograd rewrite, WebGPU the Winograd
@@ -50,9 +53,6 @@ import {
 export function graphFor(bytes: Uint8Array, wasmForm: WasmForm = 'winograd'): (device: Device) => Uint8Array {
   return (device) => (device === 'wasm' ? toWasmGraph(bytes, WASM_FORMS[wasmForm]) : toWebGpuGraph(bytes, WEBGPU_GRAPH));
 }
-
-/** The WebGPU graph form (./graph/webgpu-graph.ts). */
-export const WEBGPU_GRAPH = { winograd: true, mm1: true } as const;
 
 export class SessionModel {
   readonly inChannels: number;
@@ -208,7 +208,8 @@ export class ModelRuntime {
    */
   open(key: ModelKey, bytes: () => Promise<Uint8Array>, device: Device, test: { perturbVerification?: number } = {}): Promise<SessionModel> {
     const wasmForm = key.wasmForm ?? 'winograd';
-    const cacheKey = [RUNTIME_VERSION, key.id, key.dtype, device, wasmForm].join('/');
+    const modelKey = [RUNTIME_VERSION, key.id, key.dtype, device].join('/');
+    const cacheKey = `${modelKey}/${wasmForm}`;
     const kept = this.loaded.get(cacheKey);
     if (kept) {
       return kept.model.then((m) => {
@@ -219,10 +220,9 @@ export class ModelRuntime {
     const model = (async () => {
       const caps = await capabilities();
       // one form of a model at a time: a new budget's form replaces the kept one
-      const sameModel = `${[RUNTIME_VERSION, key.id, key.dtype, device].join('/')}/`;
       await Promise.allSettled(
         [...this.loaded]
-          .filter(([k]) => k !== cacheKey && k.startsWith(sameModel))
+          .filter(([k]) => k !== cacheKey && k.startsWith(`${modelKey}/`))
           .map(async ([k, v]) => {
             this.loaded.delete(k);
             await (await v.model).close();

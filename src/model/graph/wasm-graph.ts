@@ -117,12 +117,20 @@ export function wasmRewrites(info: I3dInfo, opts: WasmGraphOptions = {}): Rewrit
   ];
 }
 
-/** Rewrite a stored I3D model for onnxruntime-web's WASM EP (see the file comment). */
-export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uint8Array {
+/**
+ * A stored I3D model (E_MODEL_FORMAT for anything else) through the rewrites `rewritesFor` gives for its layout;
+ * a graph with float16 compute is returned unchanged (it is for WebGPU). Shared by the devices' forms.
+ */
+export function rewriteI3dModel(model: Uint8Array, rewritesFor: (info: I3dInfo) => Rewrite[], report?: Record<string, string>): Uint8Array {
   const meta = readI3dModelMeta(model);
   if (meta.compute !== 'fp32') return model;
   const decoded = onnx.ModelProto.decode(model);
   const info: I3dInfo = { modality: meta.modality, inChannels: meta.inChannels, numClasses: meta.classes, widthDivisor: meta.widthDivisor };
-  rewriteGraph(decoded.graph as Onnx.GraphProto, wasmRewrites(info, opts), opts.report);
+  rewriteGraph(decoded.graph as Onnx.GraphProto, rewritesFor(info), report);
   return onnx.ModelProto.encode(decoded).finish();
+}
+
+/** Rewrite a stored I3D model for onnxruntime-web's WASM EP (see the file comment). */
+export function toWasmGraph(model: Uint8Array, opts: WasmGraphOptions = {}): Uint8Array {
+  return rewriteI3dModel(model, (info) => wasmRewrites(info, opts), opts.report);
 }

@@ -7,14 +7,8 @@
  *   is a direct loop.
  * Same outputs up to float rounding. Graphs with float16 compute are returned unchanged.
  */
-import onnxProto from 'onnx-proto';
-import type { onnx as Onnx } from 'onnx-proto';
-import type { I3dInfo } from '../types';
-import { readI3dModelMeta } from './i3d-graph';
-import { rewriteGraph, type Rewrite } from './rewrite';
-import { wasmRewrites } from './wasm-graph';
-
-const { onnx } = onnxProto;
+import type { Rewrite } from './rewrite';
+import { rewriteI3dModel, wasmRewrites } from './wasm-graph';
 
 export interface WebGpuGraphOptions {
   winograd?: boolean;
@@ -25,7 +19,7 @@ export interface WebGpuGraphOptions {
 const CONV_1X1 = { kernel_shape: [1, 1, 1], strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], group: 1 };
 
 /** 1×1×1 Convs as MatMul (see the file comment). */
-export const matmul1x1Rewrite: Rewrite = {
+const matmul1x1Rewrite: Rewrite = {
   pattern: { opType: 'Conv', attrs: CONV_1X1 },
   rewrite(n, ctx) {
     const b = ctx.builder;
@@ -48,15 +42,12 @@ export const matmul1x1Rewrite: Rewrite = {
   },
 };
 
-/** Rewrite a stored I3D model for the WebGPU EP (see the file comment). */
+/** Rewrite a stored I3D model for the WebGPU EP (see the file comment); no option: the stored graph. */
 export function toWebGpuGraph(model: Uint8Array, opts: WebGpuGraphOptions): Uint8Array {
-  const meta = readI3dModelMeta(model);
-  if (meta.compute !== 'fp32' || (!opts.winograd && !opts.mm1)) return model;
-  const decoded = onnx.ModelProto.decode(model);
-  const info: I3dInfo = { modality: meta.modality, inChannels: meta.inChannels, numClasses: meta.classes, widthDivisor: meta.widthDivisor };
-  const rewrites: Rewrite[] = [];
-  if (opts.winograd) rewrites.push(...wasmRewrites(info, { gemm: 'matmul', separable: false }));
-  if (opts.mm1) rewrites.push(matmul1x1Rewrite);
-  rewriteGraph(decoded.graph as Onnx.GraphProto, rewrites, opts.report);
-  return onnx.ModelProto.encode(decoded).finish();
+  if (!opts.winograd && !opts.mm1) return model;
+  return rewriteI3dModel(
+    model,
+    (info) => [...(opts.winograd ? wasmRewrites(info, { gemm: 'matmul', separable: false }) : []), ...(opts.mm1 ? [matmul1x1Rewrite] : [])],
+    opts.report,
+  );
 }
