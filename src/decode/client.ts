@@ -131,7 +131,7 @@ export async function* decodeVideo(file: File, opts: DecodeStreamOptions = {}): 
         }
         yield msg.batch;
       } else if (msg.type === 'end') {
-        opts.onEnd?.({ frameCount: msg.frameCount, warnings: msg.warnings });
+        opts.onEnd?.({ frameCount: msg.frameCount, warnings: msg.warnings, busySeconds: msg.busyMs / 1000 });
         return msg.frameCount;
       } else if (msg.type === 'error') {
         throw fromInfo(msg.error);

@@ -26,6 +26,8 @@ export interface DecodeEnd {
   frameCount: number;
   /** ffmpeg's warnings and errors during the decode, by kind (empty when it decoded cleanly). */
   warnings: DecodeWarning[];
+  /** Seconds the decoder worked on this decode (its waits for the consumer left out), when it says. */
+  busySeconds?: number;
 }
 
 /** What a caller of the decode client asks for. */

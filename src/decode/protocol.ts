@@ -28,5 +28,5 @@ export type DecodeRequest =
 export type DecodeResponse =
   | { type: 'probe'; meta: VideoMeta; thumbnail?: { width: number; height: number; data: Uint8Array } }
   | { type: 'batch'; batch: FrameBatch }
-  | { type: 'end'; frameCount: number; warnings: DecodeWarning[] }
+  | { type: 'end'; frameCount: number; warnings: DecodeWarning[]; /** The decode's time in the worker, less its waits for the consumer. */ busyMs: number }
   | { type: 'error'; error: ErrorInfo };

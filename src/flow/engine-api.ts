@@ -5,6 +5,11 @@ export interface FlowEngine {
   readonly parallelism: number;
   /** The flow stream entry for consecutive rgb24 frames. */
   entry(prev: Uint8Array, next: Uint8Array, width: number, height: number): Promise<Float32Array>;
+  /**
+   * CPU engines: the seconds its workers spent computing pairs so far (summed over the workers) and how many
+   * workers there are; absent where the work is not on CPU workers (WebGPU).
+   */
+  work?(): { seconds: number; workers: number };
 }
 
 /** Raw TV-L1 flow (H, W, 2) → the model entry. */

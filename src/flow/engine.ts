@@ -42,6 +42,7 @@ export function cpuFlowEngine(pool: FlowPool, toEntry: ToEntry, why?: string): O
   const grey = greyOfPairs();
   let kernels: string | null = null;
   let fault: FaultKind | undefined;
+  let workMs = 0;
   const engine: OpenFlowEngine = {
     /** e.g. `cpu (WebAssembly SIMD kernels)`, plus why the CPU path runs when WebGPU was wanted. */
     get backend() {
@@ -55,8 +56,10 @@ export function cpuFlowEngine(pool: FlowPool, toEntry: ToEntry, why?: string): O
       fault = undefined;
       const r = await pool.computePair(g0, g1, width, height, undefined, __TEST_HOOKS__ ? f : undefined);
       kernels = r.kernels;
+      workMs += r.ms;
       return toEntry(r.flow, width, height);
     },
+    work: () => ({ seconds: workMs / 1000, workers: pool.size }),
     close: () => pool.terminate(),
   };
   if (__TEST_HOOKS__) engine.faultForTest = (kind) => (fault = kind);

@@ -452,6 +452,7 @@ export function createPipeline(env: JobEnv): PipelineService {
           },
           frames: () => env.decode(req.file, frameOptions),
           decodeWarnings: () => lastEnd?.warnings ?? [],
+          decodeBusySeconds: () => lastEnd?.busySeconds,
           models,
           flow,
           fps: settings.fps,

@@ -102,6 +102,12 @@ export interface VideoMetaJson {
    * flow (flowWait), preparing model inputs (prepare), in I3D per stream (i3d_rgb, i3d_flow) and writing rows (write).
    */
   stageSeconds?: Record<string, number>;
+  /**
+   * The work of the stages that run beside the orchestrating thread, for an efficiency figure: `decode` the
+   * decoder's seconds on the frames (its waits for the consumer left out); `flow` the seconds the CPU flow workers
+   * spent computing pairs, summed over the `flowWorkers` workers (absent on WebGPU).
+   */
+  busySeconds?: { decode?: number; flow?: number; flowWorkers?: number };
   /** An interrupted run that was resumed: the chunk each stream restarted at (the rows before it came from before). */
   resumedFrom?: Partial<Record<'rgb' | 'flow', number>>;
   /** Size and SHA-256 of every other file of the folder (the arrays, predictions.json, the .npz), as written. */

@@ -113,6 +113,35 @@ describe('runVideo frame count', () => {
     );
   });
 
+  it('records what the decoder and the CPU flow workers say they worked (busySeconds), and nothing when they say nothing', async () => {
+    const plain = await runVideo(
+      job(
+        40,
+        40,
+        vi.fn(async () => 40),
+      ),
+    );
+    expect(plain.meta.busySeconds).toBeUndefined();
+    const j = job(
+      40,
+      40,
+      vi.fn(async () => 40),
+    );
+    const s = await runVideo({ ...j, decodeBusySeconds: () => 1.25 });
+    expect(s.meta.busySeconds).toEqual({ decode: 1.25 });
+    const flow = { backend: 'cpu', parallelism: 2, entry: async () => new Float32Array(0), work: () => ({ seconds: 7.5, workers: 2 }) };
+    const f = await runVideo({
+      ...job(
+        40,
+        40,
+        vi.fn(async () => 40),
+      ),
+      decodeBusySeconds: () => 0.5,
+      flow,
+    });
+    expect(f.meta.busySeconds).toEqual({ decode: 0.5, flow: 7.5, flowWorkers: 2 });
+  });
+
   it('counts first when no count is known', async () => {
     const count = vi.fn(async () => 40);
     const j = job(40, null, count);

@@ -38,6 +38,8 @@ export interface VideoJob {
   frames(): AsyncIterable<FrameBatch>;
   /** ffmpeg's warnings of the last complete decode (frames() or countFrames()). */
   decodeWarnings?(): DecodeWarning[];
+  /** Seconds the decoder worked on the last complete decode, when it says. */
+  decodeBusySeconds?(): number | undefined;
   models: Partial<Record<StreamName, VideoModel>>;
   flow?: FlowEngine & { backend: string };
   fps: number | null;
@@ -118,6 +120,14 @@ async function checksums(out: OutputDir): Promise<Record<string, { bytes: number
     record[name] = { bytes: blob.size, sha256: await sha256Hex(blob) };
   }
   return record;
+}
+
+/** meta.json's `busySeconds`: what the decoder and the CPU flow workers say they worked. */
+function busySeconds(job: VideoJob): VideoMetaJson['busySeconds'] {
+  const decode = job.decodeBusySeconds?.();
+  const flow = job.flow?.work?.();
+  if (decode === undefined && !flow) return undefined;
+  return { ...(decode !== undefined ? { decode } : {}), ...(flow ? { flow: flow.seconds, flowWorkers: flow.workers } : {}) };
 }
 
 export async function runVideo(job: VideoJob): Promise<VideoSummary> {
@@ -215,6 +225,7 @@ export async function runVideo(job: VideoJob): Promise<VideoSummary> {
     steps: stepWindows(Math.max(any.frames, 9), any.frames, any.steps, fps),
     seconds: { count: (t1 - t0) / 1000, extract: (t2 - t1) / 1000 },
     stageSeconds: res.stageSeconds,
+    busySeconds: busySeconds(job),
     resumedFrom: res.resumedFrom,
     ...(job.chunking ? { chunking: job.chunking } : {}),
   };

@@ -63,6 +63,8 @@ async function handle(req: DecodeRequest): Promise<void> {
     return;
   }
   const control = req.control ? new Int32Array(req.control) : null;
+  const started = performance.now();
+  let waitedMs = 0;
   let pending: FrameBatch | null = null;
   const flush = () => {
     if (!pending) return;
@@ -71,9 +73,11 @@ async function handle(req: DecodeRequest): Promise<void> {
     if (!control) return;
     Atomics.add(control, 0, 1);
     // back-pressure: wait while the consumer holds too many batches
+    const t = performance.now();
     for (let n = Atomics.load(control, 0); n >= req.maxInFlight; n = Atomics.load(control, 0)) {
       Atomics.wait(control, 0, n, 1000);
     }
+    waitedMs += performance.now() - t;
   };
   let index = 0;
   const end = await decodeAny(core, req.file, req.options, (f) => {
@@ -85,7 +89,7 @@ async function handle(req: DecodeRequest): Promise<void> {
     if (pending.frames.length >= req.batchFrames) flush();
   });
   flush();
-  post({ type: 'end', frameCount: end.frameCount, warnings: end.warnings });
+  post({ type: 'end', frameCount: end.frameCount, warnings: end.warnings, busyMs: performance.now() - started - waitedMs });
 }
 
 self.onmessage = (ev: MessageEvent<DecodeRequest>) => {
