@@ -8,7 +8,7 @@
  *       [--loop-wg 64|256|1024] [--flags DAWN_TOGGLES] [--out FILE.json]
  *
  * Dawn: `--dawn` (or WEBGPU_DAWN) names a dawn.node file; otherwise the `webgpu` npm package is imported
- * (`npm install --no-save --ignore-scripts webgpu@0.6.2`; it is not a project dependency).
+ * (a dev dependency: its prebuilt dawn.node).
  * Frames: a (N, H, W) or (N, H, W, 3) uint8 .npy of grey or rgb24 frames (tools/bench/pack-flow-webgpu.ts writes one), else the fixture
  * video decoded with native ffmpeg (canonical 342×256, grey as OpenCV), from frame 30 on; cropped to --size
  * (left columns / top rows, like `npm run bench -- flow`).

@@ -1,7 +1,7 @@
 /**
  * Benchmark stage `gpu`: tools/bench/gpu.ts (WebGPU TV-L1 pairs/s, I3D s/clip on onnxruntime-web's WebGPU EP per
  * dtype against the same clip on WASM, end-to-end frames/s) on Dawn in Node, as figures. Dawn comes from
- * WEBGPU_DAWN (a dawn.node file) or the `webgpu` npm package (not a project dependency); without either the stage
+ * WEBGPU_DAWN (a dawn.node file) or the `webgpu` npm package (a dev dependency); without either the stage
  * says so in `skipped`. This machine has no GPU: the stage runs on Dawn's software adapter (SwiftShader, Chromium's
  * Vulkan ICD) and a dry run measures only tiny inputs (slim model, 9 frames, fp32, 2 flow pairs at 128×96, no
  * end-to-end pass) — the figures check the code path, not a GPU. Real figures: the packed run on a GPU machine
@@ -56,8 +56,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
       'I3D (random weights built by src/model/graph, run by src/model/runtime.ts) s/clip on onnxruntime-web WebGPU EP per dtype, and the same clip on WASM (reference side: the CPU path) with their max relative difference (fc/map/logits); ' +
       'end to end: pre-decoded frames → WebGPU flow → both I3D streams on WebGPU, frames/s.',
   ];
-  if (!dawn)
-    return { figures: [], ratios: [], skipped: ['gpu: no Dawn here (set WEBGPU_DAWN or npm install --no-save --ignore-scripts webgpu@0.6.2)'], method };
+  if (!dawn) return { figures: [], ratios: [], skipped: ['gpu: no Dawn here (set WEBGPU_DAWN, or npm ci to install the webgpu dev dependency)'], method };
   const swiftshader = join(dirname(CHROMIUM), 'vk_swiftshader_icd.json');
   const env: NodeJS.ProcessEnv = { ...process.env, WEBGPU_DAWN: dawn };
   // this machine has no GPU: Dawn's software adapter unless the caller chose a driver

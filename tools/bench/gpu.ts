@@ -19,8 +19,7 @@
  *       [--size 342x256] [--pairs 32] [--batch 16] [--flow-runs 3] [--clip-frames 64] [--i3d-runs 3 (0: the first run only)]
  *       [--e2e-frames 65 (0: none)] [--wasm-check 1] [--graphs FORMS] [--threads N] [--seed 1] [--flags DAWN_TOGGLES] [--out FILE.json]
  *
- * Dawn: as tools/bench/flow-webgpu-node.ts (--dawn or WEBGPU_DAWN, else the `webgpu` npm package, not a project
- * dependency: `npm install --no-save --ignore-scripts webgpu@0.6.2`); software adapter:
+ * Dawn: as tools/bench/flow-webgpu-node.ts (--dawn or WEBGPU_DAWN, else the `webgpu` dev dependency); software adapter:
  * VK_ICD_FILENAMES=<chromium dir>/vk_swiftshader_icd.json. Frames: an (N, H, W, 3) uint8 .npy (the packer writes
  * one), else the fixture decoded with native ffmpeg from frame 30 on.
  * On the GPU machine: `npx tsx tools/bench/pack-flow-webgpu.ts --with-node` here, then carry .cache/gpu-bench and run

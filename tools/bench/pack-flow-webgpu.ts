@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       'with-node': { type: 'boolean', default: false },
     },
   });
-  if (!existsSync(values.dawn)) throw new Error(`no dawn.node at ${values.dawn} (npm install --no-save --ignore-scripts webgpu@0.6.2, or --dawn PATH)`);
+  if (!existsSync(values.dawn)) throw new Error(`no dawn.node at ${values.dawn} (npm ci installs the webgpu package, or --dawn PATH)`);
   mkdirSync(join(OUT, 'lib'), { recursive: true });
 
   const esbuild = await import('esbuild');

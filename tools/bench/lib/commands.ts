@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PYTHON, ROOT, TSX } from './env';
 import { runSampled, type GroupMemory } from './procs';
 
@@ -39,16 +39,70 @@ export interface CommandRun {
    * flow, I3D per stream, preparing inputs, writing rows); the reference's steps (decode, flow, model per stream).
    */
   stages?: Record<string, number>;
+  /** Reference with several videos: the seconds it spent loading each model (once for all). */
+  loadSeconds?: Record<string, number>;
+  /** Every video of the run (a batch has several): its timings from meta.json, and the CLI's seconds for it (app). */
+  videos: VideoRun[];
   samples: number;
 }
 
-/** meta.json of the one video under `out` (the app writes out/<name>/meta.json, the reference out/r/meta.json). */
-function readMeta(out: string): { steps: unknown[]; seconds?: Record<string, number>; stageSeconds?: Record<string, number> } | null {
-  for (const name of readdirSync(out)) {
+/** The timing parts of one video's meta.json (the app's or the reference's), and what the CLI said of it. */
+export interface VideoRun {
+  name: string;
+  decodedFrames: number;
+  /** App: count, extract, total; reference: decode, flow, model_<stream>, load_<stream> (one video). */
+  seconds: Record<string, number>;
+  stageSeconds?: Record<string, number>;
+  busySeconds?: { decode?: number; flow?: number; flowWorkers?: number };
+  /** App only: the CLI's seconds for this video (upload, extraction, files back), from its --json line. */
+  cliSeconds?: number;
+}
+
+interface MetaJson {
+  steps: unknown[];
+  decodedFrames?: number;
+  video?: { decodedFrames: number };
+  seconds?: Record<string, number>;
+  stageSeconds?: Record<string, number>;
+  busySeconds?: VideoRun['busySeconds'];
+}
+
+/** meta.json of every video under `out` (out/<name>/meta.json), by folder name. */
+function readMetas(out: string): Map<string, MetaJson> {
+  const metas = new Map<string, MetaJson>();
+  for (const name of readdirSync(out).sort()) {
     const p = join(out, name, 'meta.json');
-    if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')) as { steps: unknown[] };
+    if (existsSync(p)) metas.set(name, JSON.parse(readFileSync(p, 'utf8')) as MetaJson);
   }
-  return null;
+  return metas;
+}
+
+function videoRun(name: string, m: MetaJson, cliSeconds?: number): VideoRun {
+  return {
+    name,
+    decodedFrames: m.video?.decodedFrames ?? m.decodedFrames ?? 0,
+    seconds: m.seconds ?? {},
+    ...(m.stageSeconds ? { stageSeconds: m.stageSeconds } : {}),
+    ...(m.busySeconds ? { busySeconds: m.busySeconds } : {}),
+    ...(cliSeconds !== undefined ? { cliSeconds } : {}),
+  };
+}
+
+/**
+ * The app's work on one video, in seconds, were its stages run one after another with nothing idle: the decoder's
+ * busy time, the flow workers' summed compute time over their number (they run in parallel), each I3D stream's
+ * passes, and preparing inputs and writing rows. Null when meta.json lacks the decoder's or the flow's figure.
+ */
+export function appWorkSeconds(v: VideoRun): number | null {
+  const b = v.busySeconds;
+  const s = v.stageSeconds;
+  if (!b || b.decode === undefined || !s) return null;
+  const flow = s.i3d_flow !== undefined ? (b.flow !== undefined && b.flowWorkers ? b.flow / b.flowWorkers : null) : 0;
+  if (flow === null) return null;
+  const orchestrating = Object.entries(s)
+    .filter(([k]) => k.startsWith('i3d_') || k === 'prepare' || k === 'write')
+    .reduce((a, [, x]) => a + x, 0);
+  return b.decode + flow + orchestrating;
 }
 
 function largest(g: GroupMemory | undefined): { kind: string; hwmMiB: number } {
@@ -57,7 +111,8 @@ function largest(g: GroupMemory | undefined): { kind: string; hwmMiB: number } {
 }
 
 export interface ExtractArgs {
-  video: string;
+  /** One video, or several (a batch: one command for all of them, the models loaded once). */
+  video: string | string[];
   rgb?: string;
   flow?: string;
   fps?: number;
@@ -83,7 +138,7 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
   try {
     const args = [
       join(ROOT, 'tools/cli/extract.ts'),
-      a.video,
+      ...[a.video].flat(),
       '--out',
       out,
       ...commonArgs(a),
@@ -100,13 +155,20 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
     });
     if (r.code !== 0) throw new Error(`npm run extract failed (${r.code}): ${r.stderr.slice(-3000)}`);
     // --json: one object per video on stdout
-    const line = r.stdout.split('\n').find((l) => l.startsWith('{') && l.includes('"status":"done"'));
-    const summary = line ? (JSON.parse(line) as { seconds: number; steps: number }) : null;
-    if (!summary) throw new Error(`npm run extract printed no summary: ${r.stdout.slice(-2000)}`);
+    const done = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"status":"done"'))
+      .map((l) => JSON.parse(l) as { seconds: number; steps: number; out: string });
+    const count = [a.video].flat().length;
+    if (done.length !== count) throw new Error(`npm run extract finished ${done.length} of ${count} videos: ${r.stdout.slice(-2000)}`);
+    const summary = done[0];
     const chromium = r.groups.chromium;
     const rendererPeak = (g: GroupMemory | undefined) => Math.max(0, ...(g?.processes.filter((p) => p.kind === 'renderer').map((p) => p.hwmMiB) ?? []));
     const during = r.afterMark?.chromium;
-    const stages = readMeta(out)?.stageSeconds;
+    const metas = readMetas(out);
+    const cli = new Map(done.map((d) => [basename(d.out), d.seconds]));
+    const videos = [...metas].map(([name, m]) => videoRun(name, m, cli.get(name)));
+    const stages = videos[0]?.stageSeconds;
     return {
       wallSeconds: r.wallSeconds,
       peakSumPssMiB: chromium?.peakSumPssMiB ?? 0,
@@ -119,6 +181,7 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
       extractSeconds: summary.seconds,
       steps: summary.steps,
       ...(stages ? { stages } : {}),
+      videos,
       samples: r.samples,
     };
   } finally {
@@ -137,7 +200,7 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
       timeFile,
       PYTHON,
       join(ROOT, 'tools/reference/pipeline.py'),
-      a.video,
+      ...[a.video].flat(),
       '--out',
       join(out, 'r'),
       ...commonArgs(a),
@@ -147,7 +210,14 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
     const r = await runSampled('/usr/bin/time', args, (argv) => (/python|ffmpeg/.test(argv[0] ?? '') ? 'python' : null), { cwd: ROOT });
     if (r.code !== 0) throw new Error(`pipeline.py failed (${r.code}): ${r.stderr.slice(-3000)}`);
     const [, maxKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
-    const meta = readMeta(out) ?? { steps: [] };
+    // one video: out/r/meta.json; several: out/r/<name>/meta.json
+    const metas = existsSync(join(out, 'r', 'meta.json'))
+      ? new Map([['r', JSON.parse(readFileSync(join(out, 'r', 'meta.json'), 'utf8')) as MetaJson]])
+      : readMetas(join(out, 'r'));
+    const videos = [...metas].map(([name, m]) => videoRun(name, m));
+    const meta = metas.values().next().value ?? { steps: [] };
+    const batch = join(out, 'r', 'batch.json');
+    const loadSeconds = existsSync(batch) ? (JSON.parse(readFileSync(batch, 'utf8')) as { seconds: Record<string, number> }).seconds : undefined;
     return {
       wallSeconds: r.wallSeconds,
       peakSumPssMiB: r.groups.python?.peakSumPssMiB ?? 0,
@@ -156,6 +226,8 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
       timeMaxRssMiB: Math.round(maxKiB / 102.4) / 10,
       steps: meta.steps.length,
       ...(meta.seconds ? { stages: meta.seconds } : {}),
+      videos,
+      ...(loadSeconds ? { loadSeconds } : {}),
       samples: r.samples,
     };
   } finally {

@@ -55,44 +55,98 @@ function mdTable(rows: string[][]): string {
 
 interface Goal {
   what: string;
-  ratio: Ratio | undefined;
-  met: (q: Ratio) => boolean;
   target: string;
+  /** The measured value in words, and whether it meets the target; undefined when not measured. */
+  measured: { text: string; met: boolean } | undefined;
 }
 
-function goals(r: BenchResults): Goal[] {
+/** A goal on a ratio (app / reference, same run). */
+function onRatio(what: string, target: string, q: Ratio | undefined, met: (q: Ratio) => boolean): Goal {
+  return { what, target, measured: q ? { text: `${q.value}× (${verdict(q)})`, met: met(q) } : undefined };
+}
+
+/** A goal on a figure's median (and its max when `worst` says so). */
+function onFigure(what: string, target: string, f: Figure | undefined, met: (x: number) => boolean, text: (f: Figure) => string): Goal {
+  return { what, target, measured: f ? { text: text(f), met: met(f.median) } : undefined };
+}
+
+function goals(r: BenchResults): { issue: number; goals: Goal[] }[] {
   const all = Object.values(r.stages).flatMap((s) => s.ratios);
+  const figures = Object.values(r.stages).flatMap((s) => s.figures);
   const find = (id: string) => all.find((q) => q.id === id);
+  const fig = (id: string) => figures.find((f) => f.id === id);
   const cores = Number(r.machine.logicalCores);
   const best = (ids: string[]) =>
     ids
       .map(find)
       .filter((q): q is Ratio => !!q)
       .sort((a, b) => b.advantage - a.advantage)[0];
+  const times = (f: Figure) => `${num(f.median)}× (${num(f.min)}–${num(f.max)})`;
+  const gb = (f: Figure) => `${num(f.median)} MiB (${((f.median * 2 ** 20) / 1e9).toFixed(2)} GB)`;
   return [
     {
-      what: `I3D RGB, onnxruntime-web WASM in Chromium, ${cores} threads (best of q8 / fp32) vs PyTorch CPU, same threads`,
-      ratio: best([`i3d.wasm.rgb.q8.t${cores}`, `i3d.wasm.rgb.fp32.t${cores}`]),
-      met: (q) => q.value <= 1,
-      target: 'time ratio ≤ 1.0 (aim 0.5)',
+      issue: 7,
+      goals: [
+        onRatio(
+          `I3D RGB, onnxruntime-web WASM in Chromium, ${cores} threads (best of q8 / fp32) vs PyTorch CPU, same threads`,
+          'time ratio ≤ 1.0 (aim 0.5)',
+          best([`i3d.wasm.rgb.q8.t${cores}`, `i3d.wasm.rgb.fp32.t${cores}`]),
+          (q) => q.value <= 1,
+        ),
+        onRatio(
+          `TV-L1 CPU path in Chromium (app flow workers, ${cores} workers) vs OpenCV, ${cores} threads, 341x256`,
+          'throughput ratio ≥ 1.0',
+          find(`flow.chromium-pool.341x256.t${cores}`),
+          (q) => q.value >= 1,
+        ),
+        onRatio('End to end, fixture, RGB + flow: npm run extract vs pipeline.py', 'wall-time ratio ≤ 1.0', find('e2e.wall'), (q) => q.value <= 1),
+        onRatio(
+          'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak during the extraction)',
+          'does not grow with length (ratio ≤ 1.25 for 5× the length)',
+          find('memory.renderer.growth'),
+          (q) => q.value <= 1.25,
+        ),
+      ],
     },
     {
-      what: `TV-L1 CPU path in Chromium (app flow workers, ${cores} workers) vs OpenCV, ${cores} threads, 341x256`,
-      ratio: find(`flow.chromium-pool.341x256.t${cores}`),
-      met: (q) => q.value >= 1,
-      target: 'throughput ratio ≥ 1.0',
-    },
-    {
-      what: 'End to end, fixture, RGB + flow: npm run extract vs pipeline.py',
-      ratio: find('e2e.wall'),
-      met: (q) => q.value <= 1,
-      target: 'wall-time ratio ≤ 1.0',
-    },
-    {
-      what: 'Memory of a 10-minute vs a 2-minute 1080p video (renderer peak during the extraction)',
-      ratio: find('memory.renderer.growth'),
-      met: (q) => q.value <= 1.25,
-      target: 'does not grow with length (ratio ≤ 1.25 for 5× the length)',
+      issue: 12,
+      goals: [
+        onRatio('Whole clip, fixture, RGB + flow, WASM: npm run extract vs pipeline.py', 'wall-time ratio ≤ 0.25', find('e2e.wall'), (q) => q.value <= 0.25),
+        onRatio(
+          'Whole clip, generated 20-s clip, RGB + flow, WASM: npm run extract vs pipeline.py',
+          'wall-time ratio ≤ 0.25',
+          find('e2e.clip20.wall'),
+          (q) => q.value <= 0.25,
+        ),
+        onFigure('Efficiency, fixture: extraction wall time / its stages’ work back to back', '≤ 1.15', fig('e2e.app.efficiency'), (x) => x <= 1.15, times),
+        onFigure(
+          'Efficiency, 20-s clip: extraction wall time / its stages’ work back to back',
+          '≤ 1.15',
+          fig('e2e.clip20.app.efficiency'),
+          (x) => x <= 1.15,
+          times,
+        ),
+        onFigure(
+          'Batch of short clips: a clip’s time in the batch / its work alone (median; min–max)',
+          '≤ 1.5',
+          fig('e2e.batch.app.clip-overhead'),
+          (x) => x <= 1.5,
+          times,
+        ),
+        onRatio(
+          'Batch of short clips: npm run extract vs pipeline.py with its models loaded once',
+          'wall-time ratio ≤ 0.3',
+          find('e2e.batch.wall'),
+          (q) => q.value <= 0.3,
+        ),
+        onFigure(
+          'Peak memory, fixture, both streams, --memory-budget 2G (all Chromium processes, PSS; `bench -- chunks`)',
+          '≤ 2.0 GB',
+          fig('chunks.pss.fixture.budget=2G'),
+          (x) => x * 2 ** 20 <= 2e9,
+          gb,
+        ),
+      ],
     },
   ];
 }
@@ -118,16 +172,14 @@ export function markdownReport(r: BenchResults): string {
     ...(Object.values(r.stages).some((e) => e.mode === 'dry-run')
       ? ['**Some stages here come from a dry run (tiny inputs, one run): their numbers mean nothing.**', '']
       : []),
-    '## Goals (issue 7)',
-    '',
-    mdTable([
-      ['goal', 'target', 'measured', 'status'],
-      ...goals(r).map((g) => [
-        g.what,
-        g.target,
-        g.ratio ? `${g.ratio.value}× (${verdict(g.ratio)})` : '—',
-        g.ratio ? (g.met(g.ratio) ? 'met' : 'not met') : 'not measured',
+    ...goals(r).flatMap(({ issue, goals: list }) => [
+      `## Goals (issue ${issue})`,
+      '',
+      mdTable([
+        ['goal', 'target', 'measured', 'status'],
+        ...list.map((g) => [g.what, g.target, g.measured?.text ?? '—', g.measured ? (g.measured.met ? 'met' : 'not met') : 'not measured']),
       ]),
+      '',
     ]),
   ];
   for (const [name, entry] of Object.entries(r.stages)) {
@@ -207,6 +259,8 @@ export function chartHtml(r: BenchResults): string {
     }
     y += 10;
   }
+  const breakdown = timeBreakdown(r, labelW, barW + 100, rowH, y);
+  y = breakdown.y;
   const modes = [...new Set(Object.values(r.stages).map((e) => e.mode))].join(', ');
   const m = r.machine;
   const title = `npm run bench (${modes}): the app vs the Python reference on the same machine`;
@@ -219,7 +273,61 @@ body{margin:0;background:#fff;font-family:DejaVu Sans,Arial,sans-serif}
 </style></head><body><svg id="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="24" class="title">${esc(title)}</text><text x="10" y="44" class="sub">${esc(sub)}</text>
-${axis}${parts.join('')}${memParts.join('')}</svg></body></html>`;
+${axis}${parts.join('')}${memParts.join('')}${breakdown.svg}</svg></body></html>`;
+}
+
+const PART_COLOURS = ['#264653', '#2a9d8f', '#8ab17d', '#e9c46a', '#f4a261', '#e76f51', '#b5838d', '#6d597a', '#adb5bd'];
+
+/**
+ * The chart's last panel: where each side's wall time went on the e2e inputs (figures `<input>.<side>.part.*`,
+ * medians), one stacked bar per side, all on one time scale. A negative part (the app's stages overlapping) is
+ * left out of the bar and said in its label.
+ */
+function timeBreakdown(r: BenchResults, labelW: number, width: number, rowH: number, y0: number): { svg: string; y: number } {
+  const figures = r.stages.e2e?.figures ?? [];
+  const rows: { label: string; parts: Figure[]; wall: Figure | undefined }[] = [];
+  for (const prefix of ['e2e', 'e2e.clip20'])
+    for (const side of ['app', 'reference'])
+      rows.push({
+        label: `${side}, ${figures.find((f) => f.id === `${prefix}.${side}.wall`)?.params.input ?? prefix}`,
+        parts: figures.filter((f) => f.id.startsWith(`${prefix}.${side}.part.`)),
+        wall: figures.find((f) => f.id === `${prefix}.${side}.wall`),
+      });
+  const shown = rows.filter((x) => x.parts.length > 0);
+  if (shown.length === 0) return { svg: '', y: y0 };
+  const max = Math.max(...shown.map((x) => x.parts.reduce((a, f) => a + Math.max(0, f.median), 0)), ...shown.map((x) => x.wall?.median ?? 0));
+  const names = [...new Set(shown.flatMap((x) => x.parts.map((f) => f.id.split('.part.')[1])))];
+  const colour = (n: string) => PART_COLOURS[names.indexOf(n) % PART_COLOURS.length];
+  const out: string[] = [`<text x="10" y="${y0}" class="stage">where the time goes (seconds, medians)</text>`];
+  let y = y0 + 10;
+  for (const row of shown) {
+    const negative = row.parts.filter((f) => f.median < 0);
+    const note = negative.length > 0 ? ` (${negative.map((f) => `${f.id.split('.part.')[1]} ${num(f.median)} s`).join(', ')})` : '';
+    const text = `${row.label}${note}`;
+    out.push(`<text x="${labelW - 8}" y="${y + 15}" class="label" text-anchor="end">${esc(text.length > 92 ? `${text.slice(0, 90)}…` : text)}</text>`);
+    let x = labelW;
+    for (const f of row.parts.filter((p) => p.median > 0)) {
+      const w = (f.median / max) * width;
+      const name = f.id.split('.part.')[1];
+      out.push(
+        `<rect x="${x}" y="${y + 3}" width="${Math.max(0.5, w)}" height="${rowH - 6}" fill="${colour(name)}"><title>${esc(`${name}: ${num(f.median)} s`)}</title></rect>`,
+      );
+      x += w;
+    }
+    out.push(`<text x="${x + 6}" y="${y + 15}" class="value">${row.wall ? `${num(row.wall.median)} s` : ''}</text>`);
+    y += rowH;
+  }
+  y += 4;
+  let lx = labelW;
+  for (const n of names) {
+    out.push(`<rect x="${lx}" y="${y}" width="10" height="10" fill="${colour(n)}"/><text x="${lx + 14}" y="${y + 9}" class="ticktext">${esc(n)}</text>`);
+    lx += 24 + n.length * 6.5;
+    if (lx > labelW + width) {
+      lx = labelW;
+      y += 16;
+    }
+  }
+  return { svg: out.join(''), y: y + 30 };
 }
 
 export async function renderChart(r: BenchResults, path: string): Promise<void> {

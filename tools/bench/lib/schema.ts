@@ -85,6 +85,8 @@ export const UNITS: Record<string, 'higher' | 'lower'> = {
   px: 'lower',
   /** max |a − b| / max |reference| (agreement). */
   'rel. diff': 'lower',
+  /** A ratio of two times within the app (e.g. wall time over the work it did). */
+  '×': 'lower',
 };
 
 /** A ratio between two figures of the same unit (throws if the units differ or a median is not positive). */

@@ -15,7 +15,7 @@ interface Dawn {
   globals: Record<string, unknown>;
 }
 
-/** Dawn from `path` (a dawn.node file), else the `webgpu` npm package (not a project dependency). */
+/** Dawn from `path` (a dawn.node file), else the `webgpu` npm package (a dev dependency). */
 export async function loadDawn(path: string | undefined): Promise<Dawn> {
   if (path) return createRequire(import.meta.url)(resolve(path)) as Dawn;
   const name = 'webgpu'; // a variable: neither bundlers nor the type checker follow it
