@@ -302,6 +302,22 @@ describe('extract: memory budget', () => {
     await run(64 * 1024 ** 3);
     expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'winograd' });
   });
+
+  it('plans for the video: its length (from the container) picks the chunk and the form', async () => {
+    const open = vi.fn<JobEnv['runtime']['open']>(async () => Promise.reject(new Error('models reached')));
+    const service = createPipeline(env({ runtime: { device: async () => 'wasm', open, release: async () => undefined } }));
+    const run = (frameCount: number) => {
+      const r = request({ ...settings({ rgb: 'r1', flow: 'f1' }), maxChunkFrames: null, memoryBudgetBytes: 12 * 1024 ** 3 });
+      return service
+        .extract({ ...r, probe: { ...r.probe, frameCount } }, () => undefined, undefined, new AbortController().signal)
+        .catch((e: unknown) => e as Error);
+    };
+    // 355 frames: one Winograd pass of 368; 500 frames: one pass of 512 with the direct stem (src/pipeline/memory-budget.ts)
+    expect(((await run(355)) as Error).message).toBe('models reached');
+    expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'winograd' });
+    await run(500);
+    expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'direct-stem' });
+  });
 });
 
 describe('results and frames', () => {

@@ -260,6 +260,11 @@ export function bundleFiles(files: readonly string[]): string[] {
   return files.filter((f) => f !== NPZ_NAME && !f.startsWith('.') && !isPart(f));
 }
 
+/** Stream entries of a video of `frames` decoded frames (each stream has one fewer); null when not known. */
+function streamEntries(frames: number | null): number | null {
+  return frames !== null && frames > 1 ? frames - 1 : null;
+}
+
 /** What must be the same for a results folder's finished chunks to be reused: the source, settings and models. */
 function resumeKey(req: ExtractRequest, chosen: [StreamName, ModelRecord][], chunk: number): string {
   const { settings: s } = req;
@@ -414,6 +419,8 @@ export function createPipeline(env: JobEnv): PipelineService {
         explicitChunk: settings.maxChunkFrames,
         budgetBytes: settings.memoryBudgetBytes ?? null,
         deviceMemoryBytes: detected.deviceMemoryGiB ? detected.deviceMemoryGiB * 1024 ** 3 : null,
+        // the stream's length (the decoded frames but one), as the container or the duration tells
+        frames: streamEntries(expectedFrames(req.probe, settings.fps, settings.maxFrames)),
       });
       let models = await streamModels(settings, chosen, chunking.wasmForm, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
       if (__TEST_HOOKS__ && failure) models = failingModels(models, failure);

@@ -38,31 +38,54 @@ describe('memory budget → chunk length', () => {
     expect(estimatePeakBytes(256, both, 'direct-stem-56')).toBeLessThan(estimatePeakBytes(256, both, 'direct-stem'));
   });
 
-  // the I3D time per stream frame the plan minimises: the form's relative time × the chunks' refeed of a long stream
-  const timeOf = ({ chunk, wasmForm }: { chunk: number; wasmForm: WasmForm }) => {
-    const n = 1000;
-    return (WASM_FORM_MODEL[wasmForm].relativeTime * planChunks(n, chunk).reduce((s, c) => s + c.end - c.start, 0)) / n;
+  // the I3D time per stream frame the plan minimises: the form's relative time × the chunks' refeed of the stream
+  const timeOf = ({ chunk, wasmForm }: { chunk: number; wasmForm: WasmForm }, n = 1000) => {
+    const T = Math.max(n, 9);
+    return (WASM_FORM_MODEL[wasmForm].relativeTime * planChunks(T, chunk).reduce((s, c) => s + c.end - c.start, 0)) / T;
   };
+  const FORMS = Object.keys(WASM_FORM_MODEL) as WasmForm[];
 
-  it('picks the fastest chunk length and form that fit, on the step grid, between the floor and the cap', () => {
-    for (const budget of [1 * GiB, 2 * GiB, 2.5 * GiB, 3 * GiB, 4 * GiB, 64 * GiB]) {
-      const plan = planForBudget(budget, both);
-      expect(plan.chunk).toBeGreaterThanOrEqual(MIN_CHUNK_FRAMES);
-      expect(plan.chunk).toBeLessThanOrEqual(MAX_BUDGET_CHUNK_FRAMES);
-      expect((plan.chunk - MIN_CHUNK_FRAMES) % CHUNK_STEP_FRAMES).toBe(0);
-      const fits = estimatePeakBytes(plan.chunk, both, plan.wasmForm) <= budget;
-      // every other plan that fits is no faster
-      for (const wasmForm of Object.keys(WASM_FORM_MODEL) as WasmForm[]) {
-        for (let chunk = MIN_CHUNK_FRAMES; chunk <= MAX_BUDGET_CHUNK_FRAMES; chunk += CHUNK_STEP_FRAMES) {
-          if (estimatePeakBytes(chunk, both, wasmForm) > budget) continue;
-          expect(fits).toBe(true);
-          expect(timeOf({ chunk, wasmForm })).toBeGreaterThanOrEqual(timeOf(plan) - 1e-9);
+  it('picks the fastest chunk length and form that fit the stream, on the step grid, between the floor and the cap', () => {
+    for (const frames of [null, 8, 60, 128, 200, 300, 354, 499, 1000, 5000]) {
+      const n = frames ?? 1000;
+      for (const budget of [1 * GiB, 2 * GiB, 2.5 * GiB, 3 * GiB, 4 * GiB, 8 * GiB, 64 * GiB]) {
+        const plan = planForBudget(budget, both, frames);
+        expect(plan.chunk).toBeGreaterThanOrEqual(MIN_CHUNK_FRAMES);
+        expect(plan.chunk).toBeLessThanOrEqual(Math.min(WASM_FORM_MODEL[plan.wasmForm].maxChunkFrames, MAX_BUDGET_CHUNK_FRAMES));
+        expect((plan.chunk - MIN_CHUNK_FRAMES) % CHUNK_STEP_FRAMES).toBe(0);
+        // no longer than the stream needs: a short video's plan holds no more than it uses
+        expect(plan.chunk).toBeLessThanOrEqual(Math.max(MIN_CHUNK_FRAMES, Math.ceil(n / CHUNK_STEP_FRAMES) * CHUNK_STEP_FRAMES));
+        const fits = estimatePeakBytes(plan.chunk, both, plan.wasmForm) <= budget;
+        // every other plan that fits is no faster
+        for (const wasmForm of FORMS) {
+          for (let chunk = MIN_CHUNK_FRAMES; chunk <= WASM_FORM_MODEL[wasmForm].maxChunkFrames; chunk += CHUNK_STEP_FRAMES) {
+            if (estimatePeakBytes(chunk, both, wasmForm) > budget) continue;
+            expect(fits).toBe(true);
+            expect(timeOf({ chunk, wasmForm }, n), `${frames} frames, ${budget / GiB} GiB: ${wasmForm} at ${chunk}`).toBeGreaterThanOrEqual(
+              timeOf(plan, n) - 1e-9,
+            );
+          }
         }
       }
     }
-    expect(planForBudget(64 * GiB, both)).toEqual({ chunk: MAX_BUDGET_CHUNK_FRAMES, wasmForm: 'winograd' });
+    // a stream the Winograd form holds in one pass, with room: that pass
+    expect(planForBudget(64 * GiB, both, 360)).toEqual({ chunk: WASM_FORM_MODEL.winograd.maxChunkFrames, wasmForm: 'winograd' });
     // too small a budget: the floor in the form that holds least (the estimate then says by how much it is exceeded)
     expect(planForBudget(256 * MiB, both)).toEqual({ chunk: MIN_CHUNK_FRAMES, wasmForm: 'direct-stem-56' });
+  });
+
+  it('plans for the video: one pass when the stream fits a form, in the fastest form that holds it', () => {
+    // the fixture (354 stream entries) with room: one Winograd pass of 368, not two of 256 (1.45× the frames)
+    expect(planForBudget(12 * GiB, both, 354)).toEqual({ chunk: 368, wasmForm: 'winograd' });
+    expect(timeOf({ chunk: 256, wasmForm: 'winograd' }, 354)).toBeGreaterThan(1.4);
+    // an 8 GiB browser's default budget (4 GiB): the Winograd form holds 224 frames, the direct stem one pass of 368
+    expect(planForBudget(4 * GiB, both, 354)).toEqual({ chunk: 368, wasmForm: 'direct-stem' });
+    // a 20-s clip at 25 fps (499 entries): one pass of 512 with the direct stem beats Winograd chunks of 368
+    expect(planForBudget(12 * GiB, both, 499)).toEqual({ chunk: 512, wasmForm: 'direct-stem' });
+    // a short clip: one pass at the floor in the fastest form
+    expect(planForBudget(4 * GiB, both, 40)).toEqual({ chunk: MIN_CHUNK_FRAMES, wasmForm: 'winograd' });
+    // the stream's length decides: a long one runs the longest chunks a form holds
+    expect(planForBudget(12 * GiB, both, 5000)).toEqual({ chunk: 512, wasmForm: 'direct-stem' });
   });
 
   it('a tight budget trades a little time per pass for longer chunks: 3 GiB runs 2.4× less I3D time than the Winograd floor', () => {
@@ -74,12 +97,14 @@ describe('memory budget → chunk length', () => {
   });
 
   it('a bigger budget never gives a slower plan; one stream gets a plan at least as fast as two', () => {
-    let last = Infinity;
-    for (let b = 512 * MiB; b <= 8 * GiB; b += 64 * MiB) {
-      const t = timeOf(planForBudget(b, both));
-      expect(t).toBeLessThanOrEqual(last + 1e-9);
-      expect(timeOf(planForBudget(b, { streams: ['flow'], dtype: 'q8' }))).toBeLessThanOrEqual(t + 1e-9);
-      last = t;
+    for (const frames of [null, 300, 499]) {
+      let last = Infinity;
+      for (let b = 512 * MiB; b <= 8 * GiB; b += 64 * MiB) {
+        const t = timeOf(planForBudget(b, both, frames), frames ?? 1000);
+        expect(t).toBeLessThanOrEqual(last + 1e-9);
+        expect(timeOf(planForBudget(b, { streams: ['flow'], dtype: 'q8' }, frames), frames ?? 1000)).toBeLessThanOrEqual(t + 1e-9);
+        last = t;
+      }
     }
   });
 
@@ -96,6 +121,12 @@ describe('memory budget → chunk length', () => {
     expect(explicit.estimatedPeakBytes).toBe(estimatePeakBytes(512, both, 'direct-stem-56'));
     // an explicit length with room: the fastest form
     expect(chooseChunk({ ...both, explicitChunk: 192, budgetBytes: 16 * GiB, deviceMemoryBytes: null }).wasmForm).toBe('winograd');
+    // longer than the Winograd form's heap holds: the next form that holds it, whatever the budget
+    expect(chooseChunk({ ...both, explicitChunk: 480, budgetBytes: 64 * GiB, deviceMemoryBytes: null }).wasmForm).toBe('direct-stem');
+    // the video's length: planned for it, and said
+    const fixture = chooseChunk({ ...both, explicitChunk: null, budgetBytes: 12 * GiB, deviceMemoryBytes: null, frames: 354 });
+    expect(fixture).toMatchObject({ maxChunkFrames: 368, wasmForm: 'winograd', plannedFrames: 354 });
+    expect(chooseChunk({ ...both, explicitChunk: 384, budgetBytes: 12 * GiB, deviceMemoryBytes: null, frames: 354 }).plannedFrames).toBeUndefined();
     const setting = chooseChunk({ ...both, explicitChunk: null, budgetBytes: 3 * GiB, deviceMemoryBytes: 8 * GiB });
     const plan3 = planForBudget(3 * GiB, both);
     expect(setting).toMatchObject({ maxChunkFrames: plan3.chunk, wasmForm: plan3.wasmForm, from: 'budget', budgetFrom: 'setting' });

@@ -19,6 +19,7 @@ import { AppError } from '../errors';
 import type { WasmForm } from '../model/graph/wasm-graph';
 import type { ModelDtype } from '../model/types';
 import type { StreamName } from './extract';
+import { I3D_MIN_FRAMES } from '../model/i3d-layout';
 import { planChunks } from './geometry';
 
 const MiB = 1024 * 1024;
@@ -26,11 +27,8 @@ const GiB = 1024 * MiB;
 
 /** Shortest chunk the plan accepts for every stream length (the receptive field is 107 frames), rounded up. */
 export const MIN_CHUNK_FRAMES = 128;
-/**
- * Longest chunk the budget picks: past it onnxruntime's 32-bit WASM heap (4 GiB at most) cannot hold one pass's
- * intermediates. An explicit chunk length may be longer.
- */
-export const MAX_BUDGET_CHUNK_FRAMES = 256;
+/** Longest chunk the budget picks in any form (see WASM_FORM_MODEL). An explicit chunk length may be longer. */
+export const MAX_BUDGET_CHUNK_FRAMES = 512;
 /** Chunk lengths the budget picks are multiples of this (fewer distinct plans, the same features). */
 export const CHUNK_STEP_FRAMES = 16;
 
@@ -57,28 +55,30 @@ export const MEMORY_MODEL = {
  * The WASM graph's forms (src/model/graph/wasm-graph.ts WASM_FORMS), fastest first: per chunk frame, the memory
  * (the Winograd form's fitted slope; the others scaled by their passes' measured intermediates in Node,
  * tools/bench/i3d-heap.ts at 128 and 256 frames: 9.4, 5.0 and 2.1 MiB per frame, plus the held entries and a
- * margin), and the time of a pass relative to the Winograd form's (same measurements: 5.35, 5.75, 7.15 s).
+ * margin), the time of a pass relative to the Winograd form's (same measurements: 5.35, 5.75, 7.15 s), and the
+ * longest chunk the budget picks in the form: onnxruntime's 32-bit WASM heap (4 GiB at most) holds one pass's
+ * intermediates, measured to run at 368 frames in the Winograd form (both streams in Chromium, ≈ 3.5 GiB), 512 in
+ * `direct-stem` (+2.7 GiB in Node) and 1024 in `direct-stem-56` (+2.9 GiB in Node, but its time per frame that
+ * long is not known: it stops at 512) (bench/chunks.md).
  */
-export const WASM_FORM_MODEL: Record<WasmForm, { perFrameBytes: number; relativeTime: number }> = {
-  winograd: { perFrameBytes: MEMORY_MODEL.perFrameBytes, relativeTime: 1 },
-  'direct-stem': { perFrameBytes: 5.5 * MiB, relativeTime: 1.07 },
-  'direct-stem-56': { perFrameBytes: 2.75 * MiB, relativeTime: 1.34 },
+export const WASM_FORM_MODEL: Record<WasmForm, { perFrameBytes: number; relativeTime: number; maxChunkFrames: number }> = {
+  winograd: { perFrameBytes: MEMORY_MODEL.perFrameBytes, relativeTime: 1, maxChunkFrames: 368 },
+  'direct-stem': { perFrameBytes: 5.5 * MiB, relativeTime: 1.07, maxChunkFrames: 512 },
+  'direct-stem-56': { perFrameBytes: 2.75 * MiB, relativeTime: 1.34, maxChunkFrames: 512 },
 };
 const FORMS = Object.keys(WASM_FORM_MODEL) as WasmForm[];
 
+/** The stream length the plan assumes when the video's is not known: a long video. */
+const LONG_STREAM_FRAMES = 1000;
+
 /**
- * Stream frames fed through I3D per frame of a long stream (1000 frames) at each chunk length: the chunks overlap
- * by the receptive field (107 frames), so short chunks feed much more (4.9× at 128, 1.5× at 256).
+ * Stream frames fed through I3D per frame of a stream of `n` entries with chunks of `chunk`: the chunks overlap by
+ * the receptive field (107 frames), so short chunks feed more (a long stream: 4.9× at 128, 1.5× at 256; one chunk
+ * that holds the whole stream: 1).
  */
-const REFEED = new Map<number, number>();
-function refeed(chunk: number): number {
-  let r = REFEED.get(chunk);
-  if (r === undefined) {
-    const n = 1000;
-    r = planChunks(n, chunk).reduce((sum, c) => sum + (c.end - c.start), 0) / n;
-    REFEED.set(chunk, r);
-  }
-  return r;
+function refeed(n: number, chunk: number): number {
+  const T = Math.max(n, I3D_MIN_FRAMES);
+  return planChunks(T, chunk).reduce((sum, c) => sum + (c.end - c.start), 0) / T;
 }
 
 /** Bytes of one stream entry the extraction holds: 224×224 float32, 3 channels (RGB) or 2 (flow). */
@@ -115,21 +115,28 @@ export interface ChunkChoice {
   wasmForm: WasmForm;
   /** The estimate for the chosen length and form (may exceed the budget at the floor or with an explicit length). */
   estimatedPeakBytes: number;
+  /** From the budget: the stream length the plan was made for (the video's, or its estimate); absent: a long stream. */
+  plannedFrames?: number;
 }
 
 /**
- * The chunk length (multiple of CHUNK_STEP_FRAMES, within [MIN, MAX_BUDGET]) and WASM graph form whose estimated
- * peak fits `budgetBytes` with the least I3D time per stream frame (the form's relative time × the chunk length's
- * refeed); ties go to the longer chunk, then the faster form. When nothing fits: the floor in the form that needs
- * the least memory.
+ * The chunk length (multiple of CHUNK_STEP_FRAMES, from MIN_CHUNK_FRAMES to the form's longest) and WASM graph
+ * form whose estimated peak fits `budgetBytes` with the least I3D time for a stream of `frames` entries (the
+ * form's relative time × the refeed of that length; unknown: a long stream). No chunk is longer than the stream
+ * needs (rounded up to the step), so a short video's plan holds no more than it uses. Ties go to the longer
+ * chunk, then the faster form. When nothing fits: the floor in the form that needs the least memory.
  */
-export function planForBudget(budgetBytes: number, inputs: BudgetInputs): { chunk: number; wasmForm: WasmForm } {
+export function planForBudget(budgetBytes: number, inputs: BudgetInputs, frames: number | null = null): { chunk: number; wasmForm: WasmForm } {
+  const n = frames !== null && frames > 0 ? Math.ceil(frames) : LONG_STREAM_FRAMES;
+  const longest = Math.max(MIN_CHUNK_FRAMES, Math.ceil(n / CHUNK_STEP_FRAMES) * CHUNK_STEP_FRAMES);
   let best: { chunk: number; wasmForm: WasmForm } | null = null;
   let bestTime = Infinity;
   for (const form of FORMS) {
-    for (let c = MAX_BUDGET_CHUNK_FRAMES; c >= MIN_CHUNK_FRAMES; c -= CHUNK_STEP_FRAMES) {
-      const time = WASM_FORM_MODEL[form].relativeTime * refeed(c);
-      if (estimatePeakBytes(c, inputs, form) <= budgetBytes && time < bestTime - 1e-9) {
+    const top = Math.min(WASM_FORM_MODEL[form].maxChunkFrames, longest);
+    for (let c = top - (top % CHUNK_STEP_FRAMES); c >= MIN_CHUNK_FRAMES; c -= CHUNK_STEP_FRAMES) {
+      if (estimatePeakBytes(c, inputs, form) > budgetBytes) continue;
+      const time = WASM_FORM_MODEL[form].relativeTime * refeed(n, c);
+      if (time < bestTime - 1e-9) {
         best = { chunk: c, wasmForm: form };
         bestTime = time;
       }
@@ -144,17 +151,24 @@ export function defaultBudgetBytes(deviceMemoryBytes: number | null): number {
 }
 
 /**
- * The chunk length and WASM graph form of a run: an explicit length wins (with the fastest form that fits the
- * budget with it); otherwise planForBudget's (the budget: the user's, or a share of the device's memory).
+ * The chunk length and WASM graph form of a video: an explicit length wins (with the fastest form that holds it
+ * and fits the budget with it); otherwise planForBudget's for the video's stream length `frames` when known (the
+ * budget: the user's, or a share of the device's memory).
  */
-export function chooseChunk(opts: BudgetInputs & { explicitChunk: number | null; budgetBytes: number | null; deviceMemoryBytes: number | null }): ChunkChoice {
+export function chooseChunk(
+  opts: BudgetInputs & { explicitChunk: number | null; budgetBytes: number | null; deviceMemoryBytes: number | null; frames?: number | null },
+): ChunkChoice {
   const budgetBytes = opts.budgetBytes ?? defaultBudgetBytes(opts.deviceMemoryBytes);
   const budgetFrom = opts.budgetBytes !== null ? 'setting' : opts.deviceMemoryBytes !== null && opts.deviceMemoryBytes > 0 ? 'device' : 'fallback';
   const explicit = opts.explicitChunk;
   const plan =
     explicit !== null
-      ? { chunk: explicit, wasmForm: FORMS.find((f) => estimatePeakBytes(explicit, opts, f) <= budgetBytes) ?? FORMS[FORMS.length - 1] }
-      : planForBudget(budgetBytes, opts);
+      ? {
+          chunk: explicit,
+          wasmForm:
+            FORMS.find((f) => explicit <= WASM_FORM_MODEL[f].maxChunkFrames && estimatePeakBytes(explicit, opts, f) <= budgetBytes) ?? FORMS[FORMS.length - 1],
+        }
+      : planForBudget(budgetBytes, opts, opts.frames ?? null);
   return {
     maxChunkFrames: plan.chunk,
     from: explicit !== null ? 'explicit' : 'budget',
@@ -162,6 +176,7 @@ export function chooseChunk(opts: BudgetInputs & { explicitChunk: number | null;
     budgetFrom,
     wasmForm: plan.wasmForm,
     estimatedPeakBytes: estimatePeakBytes(plan.chunk, opts, plan.wasmForm),
+    ...(explicit === null && opts.frames ? { plannedFrames: Math.ceil(opts.frames) } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ function appSettings(o: Options, threads: number): ExtractSettings {
     fps: s.fps,
     maxFrames: s.maxFrames,
     flowMode: s.flowMode,
-    // the app records how it was chosen; meta.json gets the CLI's own account (o.chunking)
+    // the app plans each video with this budget (or the explicit length); meta.json says where the budget came from
     maxChunkFrames: o.chunking.from === 'explicit' ? s.chunk : null,
     memoryBudgetBytes: o.chunking.budgetBytes,
   };
@@ -88,7 +88,9 @@ async function extractOne(
       if (!sent.ok) return { ...failed(input.shown, sent.error, (Date.now() - t0) / 1000), stack: sent.stack };
       commit(dir, file);
     }
-    writeMeta(dir, { ...(summary.meta as unknown as Record<string, unknown>), chunking }, input.path, { version: appVersion(), ...expected }, files);
+    // the app planned this video's chunks with the CLI's budget (its own account of that budget's source)
+    const planned = summary.meta.chunking ? { ...summary.meta.chunking, budgetFrom: chunking.budgetFrom } : chunking;
+    writeMeta(dir, { ...(summary.meta as unknown as Record<string, unknown>), chunking: planned }, input.path, { version: appVersion(), ...expected }, files);
     return {
       status: 'done',
       path: input.shown,
