@@ -112,7 +112,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
     skipped: [],
     method: [
       `\`npm run extract\` with --streams rgb,flow --dtype q8 --chunk N (N = ${chunks.join(', ')}), ${divisor === 1 ? 'published-width' : 'slim'} random-weight checkpoints, ${runs} run(s) each.`,
-      'Memory: PSS of all Chromium processes summed every 200 ms (shared pages split between them), the largest sum over the whole command (model import and conversion included); the renderer’s VmHWM from the first progress line on (lib/procs.ts).',
+      'Memory: PSS of all Chromium processes summed every 200 ms or more (the sampler keeps to 5% of a core; shared pages split between them), the largest sum over the whole command (model import and conversion included); the renderer’s VmHWM from the first progress line on (lib/procs.ts).',
     ],
     details,
   };

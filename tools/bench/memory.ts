@@ -90,7 +90,7 @@ export async function run(opts: StageOptions): Promise<StageData> {
     skipped: [],
     method: [
       `Videos: synthetic testsrc2 ${short.width}×${short.height} at ${short.fps} fps, ${a} and ${b} long (libx264 ultrafast); RGB-only extraction at --fps ${FPS} with \`npm run extract\` (q8, published-width random-weight RGB checkpoint${opts.dryRun ? ' — slim in dry-run' : ''}).`,
-      'Memory during the extraction: when `npm run extract` prints its first progress line (the checkpoints are imported and converted, the video starts), the VmHWM of every Chromium process is reset (/proc/PID/clear_refs); then the renderer process (the page with its pipeline, decode and flow workers) has its VmHWM read every 200 ms until it exits, and the PSS of all Chromium processes (shared pages split between them) is summed every 200 ms, the largest sum kept. The renderer’s peak over the whole command (model conversion included) is shown too.',
+      'Memory during the extraction: when `npm run extract` prints its first progress line (the checkpoints are imported and converted, the video starts), the VmHWM of every Chromium process is reset (/proc/PID/clear_refs); then the renderer process (the page with its pipeline, decode and flow workers) has its VmHWM read until it exits, and the PSS of all Chromium processes (shared pages split between them) is summed every 200 ms or more (the sampler keeps to 5% of a core), the largest sum kept. The renderer’s peak over the whole command (model conversion included) is shown too.',
       `${runs} run(s) per video. The ratios compare the longer video with the shorter one (not the app with a reference).`,
     ],
     details,

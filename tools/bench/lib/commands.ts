@@ -44,6 +44,8 @@ export interface CommandRun {
   /** Every video of the run (a batch has several): its timings from meta.json, and the CLI's seconds for it (app). */
   videos: VideoRun[];
   samples: number;
+  /** Seconds the memory sampler spent reading /proc during the run (lib/procs.ts keeps it to a small share of a core). */
+  samplerSeconds: number;
 }
 
 /** The timing parts of one video's meta.json (the app's or the reference's), and what the CLI said of it. */
@@ -183,6 +185,7 @@ export async function runAppExtract(a: ExtractArgs): Promise<CommandRun> {
       ...(stages ? { stages } : {}),
       videos,
       samples: r.samples,
+      samplerSeconds: r.samplerSeconds,
     };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -229,6 +232,7 @@ export async function runReferencePipeline(a: ExtractArgs, threads: number): Pro
       videos,
       ...(loadSeconds ? { loadSeconds } : {}),
       samples: r.samples,
+      samplerSeconds: r.samplerSeconds,
     };
   } finally {
     rmSync(out, { recursive: true, force: true });

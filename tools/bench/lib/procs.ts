@@ -33,6 +33,8 @@ export interface TreeRun {
   stdout: string;
   stderr: string;
   samples: number;
+  /** Seconds the sampler spent reading /proc (its share of a core is kept at SAMPLER_DUTY at most). */
+  samplerSeconds: number;
   groups: Record<string, GroupMemory>;
   /** The same from the mark on (see `markWhen`), or null when the mark never came. */
   afterMark: Record<string, GroupMemory> | null;
@@ -139,6 +141,14 @@ function resetPeak(pid: number): void {
 }
 
 /**
+ * The most of one core the sampler takes: reading smaps_rollup of processes that map gigabytes (Chromium's WASM
+ * heaps) costs tens of milliseconds each, so at a fixed 200 ms it took about a core of this 2-core machine from the
+ * command it measured. After each sample the next waits at least `intervalMs` and at least (1 / SAMPLER_DUTY − 1)
+ * times that sample's own time. The kernel's per-process peaks (VmHWM) are exact whatever the interval.
+ */
+const SAMPLER_DUTY = 0.05;
+
+/**
  * Runs `cmd args` and samples the memory of its descendants (and of the command itself), grouped by
  * `group(argv)` (null: not counted). Resolves when the command exits. `markWhen(output)` (stdout and stderr so far): once it answers true
  * (the command said a phase began), every counted process's VmHWM is reset and a second set of peaks, `afterMark`,
@@ -160,6 +170,7 @@ export function runSampled(
     let afterMark: Acc | null = null;
     let markSeconds: number | null = null;
     let samples = 0;
+    let samplerMs = 0;
     const counted = (pid: number) => {
       // read every time: a process forked by Chromium's zygote renames itself (--type=renderer) after a while
       const argv = commandLine(pid);
@@ -210,19 +221,28 @@ export function runSampled(
       if (opts.echo) process.stderr.write(b);
       checkMark();
     });
-    const timer = setInterval(sample, interval);
+    let timer: NodeJS.Timeout | undefined;
+    const tick = () => {
+      const t = performance.now();
+      sample();
+      const took = performance.now() - t;
+      samplerMs += took;
+      timer = setTimeout(tick, Math.max(interval, took * (1 / SAMPLER_DUTY - 1)));
+    };
+    timer = setTimeout(tick, interval);
     child.on('error', (e) => {
-      clearInterval(timer);
+      clearTimeout(timer);
       reject(e);
     });
     child.on('close', (code) => {
-      clearInterval(timer);
+      clearTimeout(timer);
       resolve({
         code,
         wallSeconds: (performance.now() - t0) / 1000,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         samples,
+        samplerSeconds: samplerMs / 1000,
         groups: summary(whole),
         afterMark: afterMark ? summary(afterMark) : null,
         markSeconds,
