@@ -241,7 +241,10 @@ export function chartHtml(r: BenchResults): string {
   const mem = Object.values(r.stages)
     .flatMap((e) => e.figures)
     .filter(
-      (f: Figure) => f.unit === 'MiB' && (f.side !== 'info' || f.id === 'e2e.app.renderer') && (f.id.startsWith('e2e.') || f.id.startsWith('memory.renderer')),
+      (f: Figure) =>
+        f.unit === 'MiB' &&
+        (f.side !== 'info' || f.id === 'e2e.app.renderer') &&
+        (f.id.startsWith('e2e.') || f.id.startsWith('memory.renderer') || f.id.startsWith('chunks.pss.')),
     );
   const memMax = Math.max(1, ...mem.map((f) => f.max));
   const memParts: string[] = [];
@@ -276,7 +279,18 @@ body{margin:0;background:#fff;font-family:DejaVu Sans,Arial,sans-serif}
 ${axis}${parts.join('')}${memParts.join('')}${breakdown.svg}</svg></body></html>`;
 }
 
-const PART_COLOURS = ['#264653', '#2a9d8f', '#8ab17d', '#e9c46a', '#f4a261', '#e76f51', '#b5838d', '#6d597a', '#adb5bd'];
+/** One colour per kind of time, the app's and the reference's names for the same kind sharing it. */
+const PART_COLOURS: [string, string[]][] = [
+  ['#264653', ['startup', 'load']],
+  ['#adb5bd', ['count']],
+  ['#8ab17d', ['decode']],
+  ['#e9c46a', ['flow']],
+  ['#f4a261', ['i3d_rgb', 'model_rgb']],
+  ['#e76f51', ['i3d_flow', 'model_flow']],
+  ['#b5838d', ['prepare+write']],
+  ['#6d597a', ['not overlapped']],
+  ['#2a9d8f', ['bundle+meta', 'rest']],
+];
 
 /**
  * The chart's last panel: where each side's wall time went on the e2e inputs (figures `<input>.<side>.part.*`,
@@ -296,8 +310,9 @@ function timeBreakdown(r: BenchResults, labelW: number, width: number, rowH: num
   const shown = rows.filter((x) => x.parts.length > 0);
   if (shown.length === 0) return { svg: '', y: y0 };
   const max = Math.max(...shown.map((x) => x.parts.reduce((a, f) => a + Math.max(0, f.median), 0)), ...shown.map((x) => x.wall?.median ?? 0));
-  const names = [...new Set(shown.flatMap((x) => x.parts.map((f) => f.id.split('.part.')[1])))];
-  const colour = (n: string) => PART_COLOURS[names.indexOf(n) % PART_COLOURS.length];
+  const names = new Set(shown.flatMap((x) => x.parts.map((f) => f.id.split('.part.')[1])));
+  const colour = (n: string) => PART_COLOURS.find(([, kinds]) => kinds.includes(n))?.[0] ?? '#000';
+  const legend = PART_COLOURS.map(([c, kinds]): [string, string] => [c, kinds.filter((k) => names.has(k)).join(' / ')]).filter(([, t]) => t);
   const out: string[] = [`<text x="10" y="${y0}" class="stage">where the time goes (seconds, medians)</text>`];
   let y = y0 + 10;
   for (const row of shown) {
@@ -319,8 +334,8 @@ function timeBreakdown(r: BenchResults, labelW: number, width: number, rowH: num
   }
   y += 4;
   let lx = labelW;
-  for (const n of names) {
-    out.push(`<rect x="${lx}" y="${y}" width="10" height="10" fill="${colour(n)}"/><text x="${lx + 14}" y="${y + 9}" class="ticktext">${esc(n)}</text>`);
+  for (const [c, n] of legend) {
+    out.push(`<rect x="${lx}" y="${y}" width="10" height="10" fill="${c}"/><text x="${lx + 14}" y="${y + 9}" class="ticktext">${esc(n)}</text>`);
     lx += 24 + n.length * 6.5;
     if (lx > labelW + width) {
       lx = labelW;
