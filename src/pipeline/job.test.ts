@@ -317,6 +317,15 @@ describe('extract: memory budget', () => {
     expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'winograd' });
     await run(500);
     expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'direct-stem' });
+    // then a 201-frame video keeps the direct stem the models are in (7% slower than Winograd, no rebuild) …
+    await run(201);
+    expect(open.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'direct-stem' });
+    // … which a pipeline without loaded models runs in the Winograd form
+    const fresh = vi.fn<JobEnv['runtime']['open']>(async () => Promise.reject(new Error('models reached')));
+    const other = createPipeline(env({ runtime: { device: async () => 'wasm', open: fresh, release: async () => undefined } }));
+    const r = request({ ...settings({ rgb: 'r1', flow: 'f1' }), maxChunkFrames: null, memoryBudgetBytes: 12 * 1024 ** 3 });
+    await other.extract({ ...r, probe: { ...r.probe, frameCount: 201 } }, () => undefined, undefined, new AbortController().signal).catch(() => undefined);
+    expect(fresh.mock.calls.at(-1)?.[0]).toMatchObject({ wasmForm: 'winograd' });
   });
 });
 

@@ -286,6 +286,8 @@ export function createPipeline(env: JobEnv): PipelineService {
   const importing = new Map<string, Promise<ModelRecord>>();
   /** Test builds only: the failure the next extraction throws. */
   let failNext: TestFailure | null = null;
+  /** The WASM graph form the last extraction loaded its models in (the next keeps it when it costs little). */
+  let lastWasmForm: WasmForm | null = null;
 
   /** The ONNX model of `dtype`, converted from the stored checkpoint the first time it is asked for. */
   async function modelBytes(id: string, dtype: ModelDtype): Promise<Uint8Array> {
@@ -421,7 +423,9 @@ export function createPipeline(env: JobEnv): PipelineService {
         deviceMemoryBytes: detected.deviceMemoryGiB ? detected.deviceMemoryGiB * 1024 ** 3 : null,
         // the stream's length (the decoded frames but one), as the container or the duration tells
         frames: streamEntries(expectedFrames(req.probe, settings.fps, settings.maxFrames)),
+        keepForm: lastWasmForm,
       });
+      lastWasmForm = chunking.wasmForm;
       let models = await streamModels(settings, chosen, chunking.wasmForm, __TEST_HOOKS__ ? req.perturbVerificationForTest : undefined);
       if (__TEST_HOOKS__ && failure) models = failingModels(models, failure);
       checkAbort(signal);

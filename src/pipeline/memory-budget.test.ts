@@ -8,6 +8,7 @@ import {
   DEFAULT_BUDGET_FRACTION,
   estimatePeakBytes,
   FALLBACK_BUDGET_BYTES,
+  KEEP_FORM_SLACK,
   MAX_BUDGET_CHUNK_FRAMES,
   MIN_CHUNK_FRAMES,
   parseByteSize,
@@ -86,6 +87,30 @@ describe('memory budget → chunk length', () => {
     expect(planForBudget(4 * GiB, both, 40)).toEqual({ chunk: MIN_CHUNK_FRAMES, wasmForm: 'winograd' });
     // the stream's length decides: a long one runs the longest chunks a form holds
     expect(planForBudget(12 * GiB, both, 5000)).toEqual({ chunk: 512, wasmForm: 'direct-stem' });
+  });
+
+  it('keeps the form the models are loaded in when it costs little more (a queue does not rebuild its graphs back and forth)', () => {
+    // a 200-frame video: the Winograd form, unless the models are in the direct-stem form (7% slower, no rebuild)
+    expect(planForBudget(12 * GiB, both, 200)).toEqual({ chunk: 208, wasmForm: 'winograd' });
+    expect(planForBudget(12 * GiB, both, 200, 'direct-stem')).toEqual({ chunk: 208, wasmForm: 'direct-stem' });
+    // a 380-frame video in the Winograd form would need two chunks: the direct stem's one pass is worth the rebuild
+    expect(planForBudget(12 * GiB, both, 380, 'winograd')).toEqual({ chunk: 384, wasmForm: 'direct-stem' });
+    // a 1000-frame video in the Winograd form: the chunk length would change, so the form does
+    expect(planForBudget(12 * GiB, both, 1000, 'winograd')).toEqual(planForBudget(12 * GiB, both, 1000));
+    // whatever is kept costs at most KEEP_FORM_SLACK more than the best, and fits
+    for (const frames of [60, 200, 300, 380, 499, 1000]) {
+      for (const budget of [2 * GiB, 3 * GiB, 4 * GiB, 12 * GiB]) {
+        const best = planForBudget(budget, both, frames);
+        for (const keep of FORMS) {
+          const plan = planForBudget(budget, both, frames, keep);
+          expect(timeOf(plan, frames)).toBeLessThanOrEqual(timeOf(best, frames) * (1 + KEEP_FORM_SLACK) + 1e-9);
+          // only the form may differ: the chunks (and where a resumed run goes on) do not depend on what ran before
+          expect(plan.chunk).toBe(best.chunk);
+          if (estimatePeakBytes(best.chunk, both, best.wasmForm) <= budget)
+            expect(estimatePeakBytes(plan.chunk, both, plan.wasmForm)).toBeLessThanOrEqual(budget);
+        }
+      }
+    }
   });
 
   it('a tight budget trades a little time per pass for longer chunks: 3 GiB runs 2.4× less I3D time than the Winograd floor', () => {

@@ -72,6 +72,13 @@ const FORMS = Object.keys(WASM_FORM_MODEL) as WasmForm[];
 const LONG_STREAM_FRAMES = 1000;
 
 /**
+ * How much more model time the plan accepts to stay in the form the models are loaded in: another form means
+ * rewriting both graphs and new sessions (seconds), which a queue of videos on either side of a form's longest
+ * chunk would otherwise pay again and again.
+ */
+export const KEEP_FORM_SLACK = 0.1;
+
+/**
  * Stream frames fed through I3D per frame of a stream of `n` entries with chunks of `chunk`: the chunks overlap by
  * the receptive field (107 frames), so short chunks feed more (a long stream: 4.9× at 128, 1.5× at 256; one chunk
  * that holds the whole stream: 1).
@@ -124,25 +131,37 @@ export interface ChunkChoice {
  * form whose estimated peak fits `budgetBytes` with the least I3D time for a stream of `frames` entries (the
  * form's relative time × the refeed of that length; unknown: a long stream). No chunk is longer than the stream
  * needs (rounded up to the step), so a short video's plan holds no more than it uses. Ties go to the longer
- * chunk, then the faster form. When nothing fits: the floor in the form that needs the least memory.
+ * chunk, then the faster form. When nothing fits: the floor in the form that needs the least memory. `keepForm`
+ * (the form the models are loaded in): kept when its best plan has the same chunk length and is within
+ * KEEP_FORM_SLACK of the best's time.
  */
-export function planForBudget(budgetBytes: number, inputs: BudgetInputs, frames: number | null = null): { chunk: number; wasmForm: WasmForm } {
+export function planForBudget(
+  budgetBytes: number,
+  inputs: BudgetInputs,
+  frames: number | null = null,
+  keepForm: WasmForm | null = null,
+): { chunk: number; wasmForm: WasmForm } {
   const n = frames !== null && frames > 0 ? Math.ceil(frames) : LONG_STREAM_FRAMES;
   const longest = Math.max(MIN_CHUNK_FRAMES, Math.ceil(n / CHUNK_STEP_FRAMES) * CHUNK_STEP_FRAMES);
-  let best: { chunk: number; wasmForm: WasmForm } | null = null;
-  let bestTime = Infinity;
-  for (const form of FORMS) {
-    const top = Math.min(WASM_FORM_MODEL[form].maxChunkFrames, longest);
-    for (let c = top - (top % CHUNK_STEP_FRAMES); c >= MIN_CHUNK_FRAMES; c -= CHUNK_STEP_FRAMES) {
-      if (estimatePeakBytes(c, inputs, form) > budgetBytes) continue;
-      const time = WASM_FORM_MODEL[form].relativeTime * refeed(n, c);
-      if (time < bestTime - 1e-9) {
-        best = { chunk: c, wasmForm: form };
-        bestTime = time;
+  const bestOf = (forms: readonly WasmForm[]) => {
+    let best: { chunk: number; wasmForm: WasmForm; time: number } | null = null;
+    for (const form of forms) {
+      const top = Math.min(WASM_FORM_MODEL[form].maxChunkFrames, longest);
+      for (let c = top - (top % CHUNK_STEP_FRAMES); c >= MIN_CHUNK_FRAMES; c -= CHUNK_STEP_FRAMES) {
+        if (estimatePeakBytes(c, inputs, form) > budgetBytes) continue;
+        const time = WASM_FORM_MODEL[form].relativeTime * refeed(n, c);
+        if (!best || time < best.time - 1e-9) best = { chunk: c, wasmForm: form, time };
       }
     }
-  }
-  return best ?? { chunk: MIN_CHUNK_FRAMES, wasmForm: FORMS[FORMS.length - 1] };
+    return best;
+  };
+  const best = bestOf(FORMS);
+  if (!best) return { chunk: MIN_CHUNK_FRAMES, wasmForm: FORMS[FORMS.length - 1] };
+  const kept = keepForm && keepForm !== best.wasmForm ? bestOf([keepForm]) : null;
+  // the same chunk length either way: a video's chunks (and so where an interrupted run resumes) do not depend on
+  // what ran before it
+  const pick = kept && kept.chunk === best.chunk && kept.time <= best.time * (1 + KEEP_FORM_SLACK) ? kept : best;
+  return { chunk: pick.chunk, wasmForm: pick.wasmForm };
 }
 
 /** The default budget: a share of the device's memory (bytes; null when unknown). */
@@ -156,7 +175,14 @@ export function defaultBudgetBytes(deviceMemoryBytes: number | null): number {
  * budget: the user's, or a share of the device's memory).
  */
 export function chooseChunk(
-  opts: BudgetInputs & { explicitChunk: number | null; budgetBytes: number | null; deviceMemoryBytes: number | null; frames?: number | null },
+  opts: BudgetInputs & {
+    explicitChunk: number | null;
+    budgetBytes: number | null;
+    deviceMemoryBytes: number | null;
+    frames?: number | null;
+    /** The form the models are loaded in now (planForBudget's `keepForm`). */
+    keepForm?: WasmForm | null;
+  },
 ): ChunkChoice {
   const budgetBytes = opts.budgetBytes ?? defaultBudgetBytes(opts.deviceMemoryBytes);
   const budgetFrom = opts.budgetBytes !== null ? 'setting' : opts.deviceMemoryBytes !== null && opts.deviceMemoryBytes > 0 ? 'device' : 'fallback';
@@ -168,7 +194,7 @@ export function chooseChunk(
           wasmForm:
             FORMS.find((f) => explicit <= WASM_FORM_MODEL[f].maxChunkFrames && estimatePeakBytes(explicit, opts, f) <= budgetBytes) ?? FORMS[FORMS.length - 1],
         }
-      : planForBudget(budgetBytes, opts, opts.frames ?? null);
+      : planForBudget(budgetBytes, opts, opts.frames ?? null, opts.keepForm ?? null);
   return {
     maxChunkFrames: plan.chunk,
     from: explicit !== null ? 'explicit' : 'budget',
