@@ -10,7 +10,7 @@
  * The runs alternate app, reference, app, reference, … so slow drifts in the machine's load hit both.
  */
 import { cpus } from 'node:os';
-import { appWorkSeconds, runAppExtract, runReferencePipeline, type CommandRun, type ExtractArgs } from './lib/commands';
+import { appWorkParts, appWorkSeconds, runAppExtract, runReferencePipeline, type CommandRun, type ExtractArgs } from './lib/commands';
 import { FIXTURE } from './lib/env';
 import { checkpoint } from './lib/models';
 import { ratio, type Figure, type Ratio, type StageData } from './lib/schema';
@@ -83,22 +83,15 @@ function stageFigures(prefix: string, runs: CommandRun[], side: 'app' | 'referen
 function partFigures(prefix: string, app: CommandRun[], ref: CommandRun[], input: string, params: Figure['params']): Figure[] {
   const appParts = app.map((r) => {
     const v = r.videos[0];
-    const s = v?.stageSeconds ?? {};
-    const b = v?.busySeconds ?? {};
-    const flow = b.flow !== undefined && b.flowWorkers ? b.flow / b.flowWorkers : 0;
-    const parts: Record<string, number> = {
-      startup: r.wallSeconds - (v?.seconds.total ?? 0),
-      count: v?.seconds.count ?? 0,
-      decode: b.decode ?? 0,
-      flow,
-      i3d_rgb: s.i3d_rgb ?? 0,
-      i3d_flow: s.i3d_flow ?? 0,
-      'prepare+write': (s.prepare ?? 0) + (s.write ?? 0),
+    const work = appWorkParts(v) ?? { decode: 0, flow: 0, i3d_rgb: 0, i3d_flow: 0, 'prepare+write': 0 };
+    const seconds = (k: string) => v?.seconds[k] ?? 0;
+    return {
+      startup: r.wallSeconds - seconds('total'),
+      count: seconds('count'),
+      ...work,
+      'not overlapped': seconds('extract') - Object.values(work).reduce((a, x) => a + x, 0),
+      'bundle+meta': seconds('total') - seconds('count') - seconds('extract'),
     };
-    const work = appWorkSeconds(v) ?? 0;
-    parts['not overlapped'] = (v?.seconds.extract ?? 0) - work;
-    parts['bundle+meta'] = (v?.seconds.total ?? 0) - (v?.seconds.count ?? 0) - (v?.seconds.extract ?? 0);
-    return parts;
   });
   const refParts = ref.map((r) => {
     const s = r.videos[0]?.seconds ?? {};
@@ -123,6 +116,26 @@ function partFigures(prefix: string, app: CommandRun[], ref: CommandRun[], input
   return [...figs('app', appParts), ...figs('reference', refParts)];
 }
 
+/** `runs` runs of each side, alternating app and reference (slow drifts in the machine's load hit both); `check` each pair. */
+async function alternate(
+  prefix: string,
+  args: ExtractArgs,
+  runs: number,
+  threads: number,
+  check: (app: CommandRun, ref: CommandRun) => void,
+): Promise<{ app: CommandRun[]; ref: CommandRun[] }> {
+  const app: CommandRun[] = [];
+  const ref: CommandRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    app.push(await runAppExtract(args));
+    console.log(`${prefix} app run ${r + 1}: ${app[r].wallSeconds.toFixed(1)} s, Chromium peak ${app[r].peakSumPssMiB} MiB`);
+    ref.push(await runReferencePipeline(args, threads));
+    console.log(`${prefix} reference run ${r + 1}: ${ref[r].wallSeconds.toFixed(1)} s, peak ${ref[r].peakSumPssMiB} MiB`);
+    check(app[r], ref[r]);
+  }
+  return { app, ref };
+}
+
 interface ClipMeasure {
   figures: Figure[];
   ratios: Ratio[];
@@ -132,15 +145,9 @@ interface ClipMeasure {
 
 /** One whole video, `runs` times each side: wall time, memory (with `memory`), stages, parts and efficiency. */
 async function measureClip(prefix: string, input: string, args: ExtractArgs, cfg: Config, threads: number, memory: boolean): Promise<ClipMeasure> {
-  const app: CommandRun[] = [];
-  const ref: CommandRun[] = [];
-  for (let r = 0; r < cfg.runs; r++) {
-    app.push(await runAppExtract(args));
-    console.log(`${prefix} app run ${r + 1}: ${app[r].wallSeconds.toFixed(1)} s, Chromium peak ${app[r].peakSumPssMiB} MiB`);
-    ref.push(await runReferencePipeline(args, threads));
-    console.log(`${prefix} reference run ${r + 1}: ${ref[r].wallSeconds.toFixed(1)} s, peak ${ref[r].peakSumPssMiB} MiB`);
-    if (app[r].steps !== ref[r].steps) throw new Error(`the app wrote ${app[r].steps} feature steps, the reference ${ref[r].steps}`);
-  }
+  const { app, ref } = await alternate(prefix, args, cfg.runs, threads, (a, r) => {
+    if (a.steps !== r.steps) throw new Error(`the app wrote ${a.steps} feature steps, the reference ${r.steps}`);
+  });
   const params = { input, streams: 'rgb+flow', threads, width: cfg.divisor === 1 ? 'published' : `1/${cfg.divisor}` };
   const appWall = figure(
     `${prefix}.app.wall`,
@@ -166,7 +173,7 @@ async function measureClip(prefix: string, input: string, args: ExtractArgs, cfg
     app.map((x) => x.extractSeconds ?? 0),
     params,
   );
-  const works = app.map((x) => (x.videos[0] ? appWorkSeconds(x.videos[0]) : null));
+  const works = app.map((x) => appWorkSeconds(x.videos[0]));
   const efficiency: Figure[] = [];
   if (works.every((w): w is number => w !== null && w > 0)) {
     efficiency.push(
@@ -251,16 +258,9 @@ async function measureBatch(cfg: Config, threads: number, rgb: string, flow: str
   const videos = clips.map((c) => syntheticVideo(c));
   const args: ExtractArgs = { video: videos, rgb, flow };
   const input = `${clips.length} generated clips of ${clips[0].frames}–${clips[clips.length - 1].frames} frames (${clips.reduce((a, c) => a + c.frames, 0)} in all)`;
-  const app: CommandRun[] = [];
-  const ref: CommandRun[] = [];
-  for (let r = 0; r < cfg.runs; r++) {
-    app.push(await runAppExtract(args));
-    console.log(`e2e.batch app run ${r + 1}: ${app[r].wallSeconds.toFixed(1)} s`);
-    ref.push(await runReferencePipeline(args, threads));
-    console.log(`e2e.batch reference run ${r + 1}: ${ref[r].wallSeconds.toFixed(1)} s`);
-    for (const side of [app[r], ref[r]])
-      if (side.videos.length !== clips.length) throw new Error(`a batch run wrote ${side.videos.length} of ${clips.length} videos`);
-  }
+  const { app, ref } = await alternate('e2e.batch', args, cfg.runs, threads, (a, r) => {
+    for (const side of [a, r]) if (side.videos.length !== clips.length) throw new Error(`a batch run wrote ${side.videos.length} of ${clips.length} videos`);
+  });
   const params = { input, streams: 'rgb+flow', threads, width: cfg.divisor === 1 ? 'published' : `1/${cfg.divisor}` };
   const appWall = figure(
     'e2e.batch.app.wall',

@@ -91,20 +91,23 @@ function videoRun(name: string, m: MetaJson, cliSeconds?: number): VideoRun {
 }
 
 /**
- * The app's work on one video, in seconds, were its stages run one after another with nothing idle: the decoder's
- * busy time, the flow workers' summed compute time over their number (they run in parallel), each I3D stream's
- * passes, and preparing inputs and writing rows. Null when meta.json lacks the decoder's or the flow's figure.
+ * The app's work on one video, in seconds, by stage: the decoder's busy time, the flow workers' summed compute time
+ * over their number (they run in parallel; 0 without a flow stream), each I3D stream's passes, and preparing inputs
+ * and writing rows. Null when meta.json lacks the decoder's or (with a flow stream) the flow's figure.
  */
-export function appWorkSeconds(v: VideoRun): number | null {
-  const b = v.busySeconds;
-  const s = v.stageSeconds;
+export function appWorkParts(v: VideoRun | undefined): Record<'decode' | 'flow' | 'i3d_rgb' | 'i3d_flow' | 'prepare+write', number> | null {
+  const b = v?.busySeconds;
+  const s = v?.stageSeconds;
   if (!b || b.decode === undefined || !s) return null;
   const flow = s.i3d_flow !== undefined ? (b.flow !== undefined && b.flowWorkers ? b.flow / b.flowWorkers : null) : 0;
   if (flow === null) return null;
-  const orchestrating = Object.entries(s)
-    .filter(([k]) => k.startsWith('i3d_') || k === 'prepare' || k === 'write')
-    .reduce((a, [, x]) => a + x, 0);
-  return b.decode + flow + orchestrating;
+  return { decode: b.decode, flow, i3d_rgb: s.i3d_rgb ?? 0, i3d_flow: s.i3d_flow ?? 0, 'prepare+write': (s.prepare ?? 0) + (s.write ?? 0) };
+}
+
+/** The app's work on one video were its stages run one after another with nothing idle (appWorkParts summed). */
+export function appWorkSeconds(v: VideoRun | undefined): number | null {
+  const parts = appWorkParts(v);
+  return parts ? Object.values(parts).reduce((a, x) => a + x, 0) : null;
 }
 
 function largest(g: GroupMemory | undefined): { kind: string; hwmMiB: number } {
