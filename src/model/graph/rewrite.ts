@@ -87,7 +87,12 @@ function tensorFloats(t: Onnx.ITensorProto): Float32Array {
   if (!raw) throw new AppError('E_MODEL_FORMAT', `initializer ${t.name} has no raw data`);
   const bytes = new Uint8Array(raw); // an aligned copy (decoded bytes may be views into the model)
   if (t.dataType === ELEM_TYPE.float32) return new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
-  if (t.dataType === ELEM_TYPE.float16) return Float32Array.from(new Uint16Array(bytes.buffer, 0, bytes.byteLength / 2), float16Value);
+  if (t.dataType === ELEM_TYPE.float16) {
+    const half = new Uint16Array(bytes.buffer, 0, bytes.byteLength / 2);
+    const out = new Float32Array(half.length);
+    for (let i = 0; i < half.length; i++) out[i] = float16Value(half[i]);
+    return out;
+  }
   throw new AppError('E_MODEL_FORMAT', `initializer ${t.name} is not float`);
 }
 
@@ -109,9 +114,16 @@ function storedConstants(nodes: readonly Onnx.NodeProto[], initializers: readonl
         if (q?.dataType !== ELEM_TYPE.int8 || s?.dataType !== ELEM_TYPE.float32 || Number(axis) !== 0 || !q.rawData) return null;
         const qs = new Int8Array(new Uint8Array(q.rawData).buffer);
         const scale = tensorFloats(s);
-        if (scale.length !== outChannels) return null;
+        if (scale.length !== outChannels || qs.length % outChannels !== 0) return null;
+        // q·scale in double, rounded to float32 (as DequantizeLinear); plain loops: a published-width model has
+        // millions of weights, and a mapping Float32Array.from took seconds
         const per = qs.length / outChannels;
-        return Float32Array.from(qs, (v, i) => Math.fround(v * scale[Math.floor(i / per)]));
+        const out = new Float32Array(qs.length);
+        for (let o = 0; o < outChannels; o++) {
+          const so = scale[o];
+          for (let i = o * per; i < (o + 1) * per; i++) out[i] = qs[i] * so;
+        }
+        return out;
       }
       return null;
     },

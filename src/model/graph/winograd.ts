@@ -116,20 +116,26 @@ function outputMatrix(w: WinogradMatrices): Float32Array {
   return out;
 }
 
-/** G g Gᵀ of one r×r kernel `g` (row-major), into `out` (α×α, row-major), in float64. */
-function transformKernel(w: WinogradMatrices, g: ArrayLike<number>, out: Float64Array): void {
+/**
+ * G g Gᵀ of one r×r kernel (row-major at `g[at]`), into `out` (α×α, row-major), in float64. `gg` (α·r) is
+ * scratch. A weight transform makes one call per kernel (millions for a published-width model): no allocation
+ * here, and the sums in the order of the definition.
+ */
+function transformKernel(w: WinogradMatrices, g: Float32Array, at: number, out: Float64Array, gg: Float64Array): void {
   const { G, alpha: n, r } = w;
-  const gg = new Float64Array(n * r);
-  for (let a = 0; a < n; a++)
+  for (let a = 0; a < n; a++) {
+    const Ga = G[a];
     for (let j = 0; j < r; j++) {
       let s = 0;
-      for (let i = 0; i < r; i++) s += G[a][i] * g[i * r + j];
+      for (let i = 0; i < r; i++) s += Ga[i] * g[at + i * r + j];
       gg[a * r + j] = s;
     }
+  }
   for (let a = 0; a < n; a++)
     for (let b = 0; b < n; b++) {
+      const Gb = G[b];
       let s = 0;
-      for (let j = 0; j < r; j++) s += gg[a * r + j] * G[b][j];
+      for (let j = 0; j < r; j++) s += gg[a * r + j] * Gb[j];
       out[a * n + b] = s;
     }
 }
@@ -309,13 +315,12 @@ export function winogradGroupedWeights(weight: Float32Array, O: number, C: numbe
   const a2 = w.alpha * w.alpha;
   const U = new Float32Array(a2 * O * C * 3);
   const t = new Float64Array(a2);
-  for (let o = 0; o < O; o++) {
-    for (let c = 0; c < C; c++) {
-      for (let kt = 0; kt < 3; kt++) {
-        transformKernel(w, weight.subarray(((o * C + c) * 3 + kt) * 9, ((o * C + c) * 3 + kt + 1) * 9), t);
-        for (let ab = 0; ab < a2; ab++) U[((ab * O + o) * C + c) * 3 + kt] = t[ab];
-      }
-    }
+  const gg = new Float64Array(w.alpha * w.r);
+  const plane = O * C * 3; // U's stride between Winograd points
+  for (let k = 0; k < plane; k++) {
+    // kernel k = (o·C + c)·3 + kt is at k·9 in the weights, and at ab·plane + k in U
+    transformKernel(w, weight, k * 9, t, gg);
+    for (let ab = 0; ab < a2; ab++) U[ab * plane + k] = t[ab];
   }
   return U;
 }
@@ -370,8 +375,9 @@ export function winogradStemWeights(weight: Float32Array, O: number, C: number, 
   const a2 = w.alpha * w.alpha;
   const K = 4 * C;
   const U = new Float32Array(a2 * O * K * 7);
-  const h = new Float64Array(16);
+  const h = new Float32Array(16); // float32 weights (one array type for transformKernel: V8 keeps it monomorphic)
   const t = new Float64Array(a2);
+  const gg = new Float64Array(w.alpha * w.r);
   for (let o = 0; o < O; o++) {
     for (let c = 0; c < C; c++) {
       for (let kt = 0; kt < 7; kt++) {
@@ -380,7 +386,7 @@ export function winogradStemWeights(weight: Float32Array, O: number, C: number, 
           for (let q = 0; q < 2; q++) {
             for (let u = 0; u < 4; u++)
               for (let v = 0; v < 4; v++) h[u * 4 + v] = 2 * u + p < 7 && 2 * v + q < 7 ? weight[base + (2 * u + p) * 7 + 2 * v + q] : 0;
-            transformKernel(w, h, t);
+            transformKernel(w, h, 0, t, gg);
             const k = (c * 2 + p) * 2 + q;
             for (let ab = 0; ab < a2; ab++) U[((ab * O + o) * K + k) * 7 + kt] = t[ab];
           }
