@@ -6,6 +6,9 @@ import type { ImportStage, ModelRecord } from '../io/model-record';
 import { MemoryDir, type OutputFile } from '../io/output';
 import type { Capabilities } from '../platform/policy';
 import { bundleFiles, createPipeline, type ExtractSettings, type JobEnv } from './job';
+import { readFileSync } from 'node:fs';
+import { ensureCheckpoints } from '../../test/support/reference';
+import type { ModelDtype } from '../model/types';
 
 const caps: Capabilities = { webgpu: false, adapter: null, softwareAdapter: false, shaderF16: false, isolated: true, cores: 2, storage: null };
 
@@ -185,6 +188,60 @@ describe('importModel: cancel', () => {
     expect(await codeOf(service.importModel({ url: 'https://example.invalid/rgb.pt', name: 'rgb.pt' }, 'q8', () => undefined, abort.signal))).toBe(
       'E_CANCELLED',
     );
+  });
+});
+
+describe('importModel: the same checkpoint again', () => {
+  /** A model store in memory that counts its writes. */
+  function memoryModels() {
+    const records = new Map<string, ModelRecord>();
+    const sources = new Map<string, Blob>();
+    const variants = new Map<string, Uint8Array>();
+    const writes: string[] = [];
+    const models: JobEnv['models'] = {
+      list: async () => [...records.values()],
+      get: async (id) => {
+        const r = records.get(id);
+        if (!r) throw Object.assign(new Error(`no model ${id}`), { code: 'E_MODEL_MISSING' });
+        return r;
+      },
+      async save(record, source, variant) {
+        const [dtype] = Object.keys(record.variants) as ModelDtype[];
+        const onnx = variant();
+        writes.push(`save ${dtype}`);
+        sources.set(record.id, source);
+        variants.set(`${record.id}/${dtype}`, onnx);
+        records.set(record.id, { ...record, variants: { [dtype]: onnx.byteLength } });
+      },
+      source: async (id) => sources.get(id) as Blob,
+      variant: async (id, dtype) => variants.get(`${id}/${dtype}`) ?? null,
+      async saveVariant(id, dtype, onnx) {
+        writes.push(`variant ${dtype}`);
+        variants.set(`${id}/${dtype}`, onnx);
+        const r = records.get(id) as ModelRecord;
+        records.set(id, { ...r, variants: { ...r.variants, [dtype]: onnx.byteLength } });
+      },
+      remove: async (id) => void records.delete(id),
+    };
+    return { models, writes };
+  }
+
+  it('is found by its hash: stored once, the same record back; another dtype only adds that variant', async () => {
+    const set = await ensureCheckpoints({ divisor: 8 });
+    const file = new File([readFileSync(set.i3d('rgb', 400).path)], 'rgb.pt');
+    const { models, writes } = memoryModels();
+    const service = createPipeline(env({ models }));
+    const signal = new AbortController().signal;
+    const stages: ImportStage[] = [];
+    const first = await service.importModel({ file, name: 'a.pt' }, 'q8', () => undefined, signal);
+    const again = await service.importModel({ file, name: 'b.pt' }, 'q8', (s) => stages.push(s), signal);
+    expect(again).toEqual(first);
+    expect(writes).toEqual(['save q8']);
+    expect(stages).toEqual(['reading', 'checking', 'done']);
+    const fp16 = await service.importModel({ file, name: 'a.pt' }, 'fp16', () => undefined, signal);
+    expect(writes).toEqual(['save q8', 'variant fp16']);
+    expect(fp16.id).toBe(first.id);
+    expect(Object.keys(fp16.variants).sort()).toEqual(['fp16', 'q8']);
   });
 });
 

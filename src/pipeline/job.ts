@@ -306,6 +306,17 @@ export function createPipeline(env: JobEnv): PipelineService {
     const id = checked.sha256.slice(0, 16);
     const running = importing.get(id);
     if (running) return running;
+    // the same checkpoint imported before (same bytes, same id) is found again: nothing is stored twice, and
+    // pages that share the storage (the CLI's --jobs) never write the same model's files at once
+    const stored = await env.models.get(id).catch(() => null);
+    if (stored) {
+      if (!stored.variants[dtype]) {
+        onStage('converting');
+        await modelBytes(id, dtype);
+      }
+      onStage('done');
+      return env.models.get(id);
+    }
     const record: ModelRecord = {
       id,
       name,

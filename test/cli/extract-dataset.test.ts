@@ -5,7 +5,8 @@
  * the same bytes as --jobs 1; a run killed mid-way and run again does only what was missing.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIndex } from '../../tools/cli/extract/index-csv';
@@ -109,8 +110,21 @@ describe('npm run extract on a dataset', () => {
     expect(readFileSync(join(out, 'index.csv'), 'utf8').split('\n')).toHaveLength(GOOD.length + 3);
   }, 300_000);
 
-  it('a run killed (SIGKILL) after two videos and run again does only the rest, with the same bytes', async () => {
+  it('a run killed (SIGKILL) after two videos and run again does only the rest, with the same bytes; its browser profile goes', async () => {
     const out = join(DIR, 'out-killed');
+    // the browser profiles (tools/cli/lib/browser-app.ts) of processes that are gone
+    const orphanProfiles = () =>
+      readdirSync(tmpdir()).filter((n) => {
+        const pid = Number(/^i3d-app-profile-(\d+)-/.exec(n)?.[1]);
+        if (!pid) return false;
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    const orphansBefore = orphanProfiles();
     const argv = ['tsx', 'tools/cli/extract.ts', '--list', join(DS, 'list.csv'), '--out', out, ...args];
     // its own process group (npx, tsx, node, Chromium), killed at once when the second video is reported done
     const child = spawn('npx', argv, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -128,8 +142,16 @@ describe('npm run extract on a dataset', () => {
       child.on('exit', () => resolve(done));
     });
     expect(before).toHaveLength(2);
+    // the killed run could not remove its own (its node process may take a moment to be gone)
+    let killedProfiles: string[] = [];
+    for (let i = 0; i < 100 && killedProfiles.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      killedProfiles = orphanProfiles().filter((n) => !orphansBefore.includes(n));
+    }
+    expect(killedProfiles).toHaveLength(1);
     const finished = before.map((l) => l.slice(0, l.indexOf(':')));
     const again = await extract(['--list', join(DS, 'list.csv'), '--out', out, ...args]);
+    expect(existsSync(join(tmpdir(), killedProfiles[0]))).toBe(false); // the next run removed it
     expect(again.status).toBe(1);
     const out2 = lines(again.stdout);
     expect(out2.filter((l) => l.includes(': already done')).map((l) => l.slice(0, l.indexOf(':')))).toEqual(finished);

@@ -38,9 +38,9 @@ export async function openHarness(): Promise<AppSession> {
   return app;
 }
 
-/** A new page (own context, own JavaScript realm: a fresh onnxruntime) on the harness. */
+/** A new page (own JavaScript realm: a fresh onnxruntime) on the harness. */
 export async function freshPage(app: AppSession): Promise<Page> {
-  const page = await app.browser.newPage();
+  const page = await app.context.newPage();
   await page.goto(app.url);
   await page.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
   return page;

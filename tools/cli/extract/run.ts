@@ -175,10 +175,13 @@ async function extractAll(o: Options, todo: number[], { inputs, rows, indexPath,
   try {
     const pages = [app.page];
     while (pages.length < jobs) pages.push(await app.newPage());
+    // each page (its own pipeline worker) imports the models, one page after the other: the first stores and
+    // converts them, the others find them in the storage the pages share
+    const settings: ExtractSettings[] = [];
+    for (const page of pages) settings.push(await importModels(page, o, threads));
     let next = 0;
-    // each page (its own browser context and pipeline worker) imports the models, then takes videos until none are left
-    const worker = async (page: Page) => {
-      const settings = await importModels(page, o, threads);
+    // then each page takes videos until none are left
+    const worker = async (page: Page, settings: ExtractSettings) => {
       while (next < todo.length) {
         const k = todo[next++];
         const input = inputs[k];
@@ -190,7 +193,7 @@ async function extractAll(o: Options, todo: number[], { inputs, rows, indexPath,
         rep.result(r, stack);
       }
     };
-    await Promise.all(pages.map(worker));
+    await Promise.all(pages.map((page, i) => worker(page, settings[i])));
   } finally {
     rep.finish();
     await app.close();

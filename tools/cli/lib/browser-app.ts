@@ -2,13 +2,19 @@
  * Node side of the commands that run the app's own code in headless Chromium (Debian's, via Playwright):
  * make sure the app is built, serve dist/ with the cross-origin isolation headers (vite preview, same config as
  * `npm start`), and open a page of it.
+ *
+ * Chromium runs on a profile of its own in a temporary folder (removed when the session closes), not in a
+ * Playwright context: those are off the record, and an off-the-record profile keeps the origin's storage in the
+ * browser process's memory. The app stores each imported checkpoint and its converted model in OPFS, so every
+ * run held them there (121 MiB of the browser process's memory for both published-width checkpoints at q8).
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { preview, type Plugin, type PreviewServer } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
@@ -52,10 +58,11 @@ export function ensureBuilt(force = false, kind: BuildKind = 'product'): void {
 }
 
 export interface AppSession {
-  browser: Browser;
+  /** The browser's one context: its pages share the origin's storage (OPFS: the imported models, the results). */
+  context: BrowserContext;
   page: Page;
   url: string;
-  /** Another page of the same app in the same browser (its own pipeline worker), ready, with the same log. */
+  /** Another page of the same app (its own JavaScript realm and pipeline worker), ready, with the same log. */
   newPage(): Promise<Page>;
   /**
    * A same-origin URL the page can POST one file to; its body is streamed into `path` (created or replaced). One
@@ -101,6 +108,30 @@ function receiver(targets: Map<string, string>): Plugin {
   };
 }
 
+const PROFILE_PREFIX = 'i3d-app-profile-';
+
+/** True when a process with this pid runs (or is not ours to signal). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A fresh profile folder (named after this process), after removing those of processes that are gone: a command
+ * killed outright (SIGKILL, a lost machine) cannot remove its own, and each holds the models it imported.
+ */
+function freshProfile(): string {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
+}
+
 /** Serves a build of the app on a free local port and opens `pagePath` in headless Chromium. */
 export async function openApp(pagePath: string, opts: { log?: (line: string, page: Page) => void; build?: BuildKind } = {}): Promise<AppSession> {
   const kind = opts.build ?? 'product';
@@ -115,10 +146,23 @@ export async function openApp(pagePath: string, opts: { log?: (line: string, pag
   });
   const base = server.resolvedUrls?.local[0];
   if (!base) throw new Error('the preview server did not start');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const profile = freshProfile();
+  const removeProfile = () => rmSync(profile, { recursive: true, force: true });
+  process.once('exit', removeProfile);
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+  } catch (e) {
+    removeProfile();
+    await new Promise<void>((r) => server.httpServer.close(() => r()));
+    throw e;
+  }
   const url = new URL(pagePath, base).href;
+  // the profile opens with one blank page: the first page of the app takes it
+  let blank: Page | undefined = context.pages()[0];
   const newPage = async () => {
-    const page = await browser.newPage({ acceptDownloads: true });
+    const page = blank ?? (await context.newPage());
+    blank = undefined;
     if (opts.log) {
       const log = opts.log;
       page.on('console', (m) => log(m.text(), page));
@@ -130,7 +174,7 @@ export async function openApp(pagePath: string, opts: { log?: (line: string, pag
   };
   const page = await newPage();
   return {
-    browser,
+    context,
     page,
     url,
     newPage,
@@ -140,7 +184,9 @@ export async function openApp(pagePath: string, opts: { log?: (line: string, pag
       return RECEIVE + token;
     },
     async close() {
-      await browser.close();
+      await context.close();
+      removeProfile();
+      process.off('exit', removeProfile);
       await new Promise<void>((r) => server.httpServer.close(() => r()));
     },
   };
