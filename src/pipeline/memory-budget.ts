@@ -11,7 +11,7 @@
  * It is for the WASM backend (on WebGPU the intermediates are in GPU memory: the estimate is then on the safe
  * side). The WASM graph's forms (src/model/graph/wasm-graph.ts WASM_FORMS) hold less of a pass at some cost in
  * time; since short chunks re-run their overlap, a long chunk in a frugal form often beats a short one in the
- * fastest (planForBudget weighs both). At the floor in the most frugal form the estimate is ≈ 2.15 GiB: a smaller
+ * fastest (planForBudget weighs both). At the floor in the most frugal form the estimate is ≈ 2.05 GiB: a smaller
  * budget gets that, and meta.json's `estimatedPeakBytes` says by how much it is exceeded.
  * Pure: the callers give the device's memory (navigator.deviceMemory in the browser, os.totalmem() in the CLI).
  */
@@ -43,10 +43,13 @@ export const FALLBACK_BUDGET_BYTES = 2 * GiB;
  * at --fps 2 3091 MiB at 128. The slope (≈ 9.8 MiB per frame) is nearly all I3D intermediates in the WASM heap
  * (one pass of the Winograd graph in Node: +544 MiB at 64 frames, +1206 MiB at 128; the held stream entries are
  * 1 MiB per frame); the base is taken from the 1080p source (its decoder holds ≈ 250 MiB more) and rounded up.
+ * Those runs kept the origin's storage in the browser process's memory (the CLI's Chromium had an off-the-record
+ * profile: 121 MiB for both imported checkpoints and their models); it is on disk now, and the base is 100 MiB
+ * lower than fitted (bench/chunks.md).
  */
 export const MEMORY_MODEL = {
   /** Chromium's processes with both models loaded, the decoder and the flow workers, before any chunk. */
-  baseBytes: 1850 * MiB,
+  baseBytes: 1750 * MiB,
   /** Per frame of a chunk: I3D intermediates in the WASM heap and the held entries of both streams. */
   perFrameBytes: 10 * MiB,
 } as const;

@@ -1,13 +1,15 @@
 /**
  * Benchmark stage `chunks` (issue 12, memory by budget): peak memory and wall time of `npm run extract` per chunk
  * length, both streams, q8 on WASM, published-width random-weight checkpoints. Inputs: the fixture (320×240 →
- * 342×256, 355 frames) and a synthetic 1080p testsrc2 clip at --fps 2 (3 minutes, 360 frames; 455×256 decode).
+ * 342×256, 355 frames) and synthetic 1080p testsrc2 clips at --fps 2 (3 minutes, 360 frames, and 10 minutes, 1200
+ * frames; 455×256 decode; the 10-minute one only when BENCH_CHUNK_INPUTS names it).
  * The figures: the peak summed PSS of all Chromium processes during the extraction and the renderer's VmHWM (the
  * page with its workers; lib/commands.ts), per chunk length. They are what src/pipeline/memory-budget.ts is fitted
  * to. Not run by default (`npm run bench -- chunks`): full mode is about half an hour on a 2-core machine.
  *
  * Environment: BENCH_CHUNKS=128,256,budget=2G (chunk lengths, or memory budgets: the CLI's --memory-budget picks the
- * length and the WASM graph's form), BENCH_CHUNK_INPUTS=fixture,1080p (the inputs).
+ * length and the WASM graph's form), BENCH_CHUNK_INPUTS=fixture,1080p,1080p10 (the inputs;
+ * default fixture,1080p).
  */
 import { runAppExtract, type CommandRun } from './lib/commands';
 import { FIXTURE } from './lib/env';
@@ -33,6 +35,12 @@ function inputs(opts: StageOptions): Input[] {
       key: '1080p',
       what: `testsrc2 1920×1080 3 min at --fps ${FPS_1080P} (360 frames, 455×256 decode)`,
       video: () => syntheticVideo(opts.dryRun ? { width: 320, height: 240, seconds: 3, fps: 25 } : { width: 1920, height: 1080, seconds: 180, fps: 25 }),
+      fps: FPS_1080P,
+    },
+    {
+      key: '1080p10',
+      what: `testsrc2 1920×1080 10 min at --fps ${FPS_1080P} (1200 frames, 455×256 decode)`,
+      video: () => syntheticVideo(opts.dryRun ? { width: 320, height: 240, seconds: 3, fps: 25 } : { width: 1920, height: 1080, seconds: 600, fps: 25 }),
       fps: FPS_1080P,
     },
   ];
