@@ -127,7 +127,12 @@ function alive(pid: number): boolean {
 function freshProfile(): string {
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // another user's folder on a shared machine: not ours to remove
+    }
   }
   return mkdtempSync(join(tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
 }
