@@ -146,6 +146,13 @@ function goals(r: BenchResults): { issue: number; goals: Goal[] }[] {
           (x) => x * 2 ** 20 <= 2e9,
           gb,
         ),
+        onFigure(
+          'Peak memory, 10-minute 1080p video at --fps 2, both streams, --memory-budget 2G (`BENCH_CHUNK_INPUTS=1080p10`)',
+          '≤ 2.0 GB',
+          fig('chunks.pss.1080p10.budget=2G'),
+          (x) => x * 2 ** 20 <= 2e9,
+          gb,
+        ),
       ],
     },
   ];
