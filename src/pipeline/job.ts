@@ -311,8 +311,9 @@ export function createPipeline(env: JobEnv): PipelineService {
     const stored = await env.models.get(id).catch(() => null);
     if (stored) {
       if (!stored.variants[dtype]) {
+        // converted from the checkpoint just read and checked (not read back from storage)
         onStage('converting');
-        await modelBytes(id, dtype);
+        await env.models.saveVariant(id, dtype, convertCheckpoint(checked, dtype));
       }
       onStage('done');
       return env.models.get(id);

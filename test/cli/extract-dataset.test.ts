@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readIndex } from '../../tools/cli/extract/index-csv';
+import { profileOwner } from '../../tools/cli/lib/browser-app';
 import { CACHE, ROOT } from '../support/paths';
 import { extract, filesUnder, lines, makeVideo, rgbArgs, writeText } from './extract-helpers';
 
@@ -115,8 +116,8 @@ describe('npm run extract on a dataset', () => {
     // the browser profiles (tools/cli/lib/browser-app.ts) of processes that are gone
     const orphanProfiles = () =>
       readdirSync(tmpdir()).filter((n) => {
-        const pid = Number(/^i3d-app-profile-(\d+)-/.exec(n)?.[1]);
-        if (!pid) return false;
+        const pid = profileOwner(n);
+        if (pid === null) return false;
         try {
           process.kill(pid, 0);
           return false;

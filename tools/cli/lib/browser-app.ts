@@ -110,6 +110,12 @@ function receiver(targets: Map<string, string>): Plugin {
 
 const PROFILE_PREFIX = 'i3d-app-profile-';
 
+/** The pid of the process whose browser profile folder (in the temporary directory) this is; null for other names. */
+export function profileOwner(name: string): number | null {
+  const pid = Number(new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1]);
+  return pid > 0 ? pid : null;
+}
+
 /** True when a process with this pid runs (or is not ours to signal). */
 function alive(pid: number): boolean {
   try {
@@ -126,8 +132,8 @@ function alive(pid: number): boolean {
  */
 function freshProfile(): string {
   for (const name of readdirSync(tmpdir())) {
-    const pid = Number(new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    const pid = profileOwner(name);
+    if (pid === null || pid === process.pid || alive(pid)) continue;
     try {
       rmSync(join(tmpdir(), name), { recursive: true, force: true });
     } catch {
