@@ -139,6 +139,8 @@ class StreamState {
   next = 0;
   written = 0;
   readonly logits: Float32Array;
+  /** The last chunk's model input: the model has finished with it when its run resolves. */
+  private input: Float32Array | undefined;
   readonly writers: { fc: NpyRowWriter; map: NpyRowWriter; logits: NpyRowWriter };
 
   constructor(
@@ -211,7 +213,9 @@ class StreamState {
       for (let i = c.start; i < c.end; i++) inputs.push(this.entry(i));
       const T = c.end - c.start;
       let t = performance.now();
-      const x = assembleInput(inputs, this.model.inChannels);
+      // one input buffer per stream, reused by every chunk of its length: a chunk's input (77 MiB for 128 RGB
+      // frames) is not left to the garbage collector while the next one is built
+      const x = (this.input = assembleInput(inputs, this.model.inChannels, this.input));
       t = clock.add('prepare', t);
       const f = await this.model.run(x, T, c.pads);
       t = clock.add(`i3d_${this.name}`, t);

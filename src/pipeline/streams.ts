@@ -30,11 +30,12 @@ export function rgbEntry(rgb: Uint8Array, width: number, height: number, out = n
 }
 
 /**
- * The model input (1, C, T, 224, 224) from T planar (C, 224, 224) entries.
+ * The model input (1, C, T, 224, 224) from T planar (C, 224, 224) entries, written into `out` when it has that size
+ * (every element is written).
  */
-export function assembleInput(entries: readonly Float32Array[], channels: number): Float32Array {
+export function assembleInput(entries: readonly Float32Array[], channels: number, out?: Float32Array): Float32Array {
   const T = entries.length;
-  const x = new Float32Array(channels * T * PLANE);
+  const x = out?.length === channels * T * PLANE ? out : new Float32Array(channels * T * PLANE);
   for (let t = 0; t < T; t++) {
     const e = entries[t];
     for (let c = 0; c < channels; c++) x.set(e.subarray(c * PLANE, (c + 1) * PLANE), (c * T + t) * PLANE);
