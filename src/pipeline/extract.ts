@@ -20,7 +20,7 @@ import type { TemporalPads } from '../model/graph/pads';
 import type { FeatureArrays } from '../model/features';
 import type { FlowEngine } from '../flow/engine-api';
 import { planChunks, stepCount, type Chunk } from './geometry';
-import { assembleInput, rgbEntry } from './streams';
+import { assembleInput, rgbCrop, type StreamEntry } from './streams';
 
 export type StreamName = 'rgb' | 'flow';
 
@@ -133,7 +133,7 @@ const MAP_SIZE = 7;
 
 class StreamState {
   /** Entries [base, base + entries.length) of the stream. */
-  entries: Float32Array[] = [];
+  entries: StreamEntry[] = [];
   base = 0;
   received = 0;
   next = 0;
@@ -191,13 +191,13 @@ class StreamState {
     return i >= this.base;
   }
 
-  push(entry: Float32Array): void {
+  push(entry: StreamEntry): void {
     this.entries.push(entry);
     this.received++;
   }
 
   /** Entry i of the padded stream (indices past the real frames repeat the last one). */
-  private entry(i: number): Float32Array {
+  private entry(i: number): StreamEntry {
     const j = Math.min(i, this.realFrames - 1) - this.base;
     const e = this.entries[j];
     if (!e) throw new Error(`${this.name} entry ${i} was dropped`);
@@ -209,7 +209,7 @@ class StreamState {
     while (this.next < this.chunks.length) {
       const c = this.chunks[this.next];
       if (this.received < Math.min(c.end, this.realFrames)) return;
-      const inputs: Float32Array[] = [];
+      const inputs: StreamEntry[] = [];
       for (let i = c.start; i < c.end; i++) inputs.push(this.entry(i));
       const T = c.end - c.start;
       let t = performance.now();
@@ -391,7 +391,8 @@ async function runStreams(req: ExtractRequest, states: Partial<Record<StreamName
         if (d >= n) throw new FrameCountMismatch(n, null);
         if (d >= 1 && rgb?.wants(d - 1)) {
           const t = performance.now();
-          rgb.push(rgbEntry(frame, width, height));
+          // held as bytes until its chunks have run
+          rgb.push(rgbCrop(frame, width, height));
           clock.add('prepare', t);
           await rgb.runReady(onStep, clock);
         }
