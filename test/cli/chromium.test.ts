@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS, HEADLESS_DISABLED_FEATURES, PLAYWRIGHT_DISABLED_FEATURES } from '../../tools/cli/lib/chromium';
-import { commandLine, descendants } from '../../tools/bench/lib/procs';
+import { commandLine, descendants, processKind } from '../../tools/bench/lib/procs';
 
 const disabledIn = (argv: readonly string[]) =>
   argv.filter((a) => a.startsWith('--disable-features=')).map((a) => a.slice('--disable-features='.length).split(','));
@@ -32,9 +32,10 @@ describe('Chromium command line', () => {
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.setContent('<p>ready</p>');
-      const browserPid = (await Promise.all(descendants(process.pid).map(async (pid) => ({ pid, argv: commandLine(pid) })))).find(
-        (p) => p.argv.some((a) => a.includes(profile)) && !p.argv.join(' ').includes('--type='),
-      )?.pid;
+      const browserPid = descendants(process.pid).find((pid) => {
+        const argv = commandLine(pid);
+        return processKind(argv) === 'browser' && argv.some((a) => a.includes(profile));
+      });
       expect(browserPid).toBeDefined();
       // Chromium's children get the browser's resulting feature state on their command line
       const children = descendants(browserPid as number).map((pid) => commandLine(pid).join(' ').split(' '));
