@@ -11,6 +11,7 @@ import {
   KEEP_FORM_SLACK,
   MAX_BUDGET_CHUNK_FRAMES,
   MIN_CHUNK_FRAMES,
+  MEMORY_MODEL,
   parseByteSize,
   planForBudget,
   WASM_FORM_MODEL,
@@ -31,6 +32,16 @@ describe('memory budget → chunk length', () => {
     expect(estimatePeakBytes(256, both)).toBeGreaterThan(estimatePeakBytes(128, both));
     expect(estimatePeakBytes(192, both)).toBeGreaterThan(estimatePeakBytes(192, { streams: ['rgb'], dtype: 'q8' }));
     expect(estimatePeakBytes(192, { ...both, dtype: 'fp32' })).toBeGreaterThan(estimatePeakBytes(192, both));
+  });
+
+  it('counts the entries as the extraction holds them: RGB crops in bytes (147 KiB), flow in float32 (392 KiB)', () => {
+    const rgb = estimatePeakBytes(128, { streams: ['rgb'], dtype: 'q8' });
+    const flow = estimatePeakBytes(128, { streams: ['flow'], dtype: 'q8' });
+    expect(flow - rgb).toBe(128 * 224 * 224 * (2 * 4 - 3));
+    // the fitted line had float32 RGB entries: both streams now hold 441 KiB less per chunk frame
+    expect(estimatePeakBytes(128, both, 'direct-stem-56')).toBe(
+      MEMORY_MODEL.baseBytes + 128 * (WASM_FORM_MODEL['direct-stem-56'].perFrameBytes - 224 * 224 * 3 * 3),
+    );
   });
 
   it('the estimate shrinks with the forms that hold less; the model covers every WASM graph form', () => {

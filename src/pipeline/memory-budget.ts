@@ -41,8 +41,9 @@ export const FALLBACK_BUDGET_BYTES = 2 * GiB;
  * Fitted to the measurements (bench/chunks.md; both streams, q8, WASM, 2 threads, peak summed PSS of all
  * Chromium processes): fixture (342×256 decode) 2845 / 3536 / 4103 MiB at 128 / 192 / 256 frames, a 1080p source
  * at --fps 2 3091 MiB at 128. The slope (≈ 9.8 MiB per frame) is nearly all I3D intermediates in the WASM heap
- * (one pass of the Winograd graph in Node: +544 MiB at 64 frames, +1206 MiB at 128; the held stream entries are
- * 1 MiB per frame); the base is taken from the 1080p source (its decoder holds ≈ 250 MiB more) and rounded up.
+ * (one pass of the Winograd graph in Node: +544 MiB at 64 frames, +1206 MiB at 128; the held stream entries were
+ * 0.96 MiB per frame then, 0.53 MiB since RGB entries are held in bytes: estimatePeakBytes counts the entries held
+ * now); the base is taken from the 1080p source (its decoder holds ≈ 250 MiB more) and rounded up.
  * Those runs kept the origin's storage in the browser process's memory (the CLI's Chromium had an off-the-record
  * profile: 121 MiB for both imported checkpoints and their models); it is on disk now, and the base is 100 MiB
  * lower than fitted (bench/chunks.md).
@@ -91,8 +92,13 @@ function refeed(n: number, chunk: number): number {
   return planChunks(T, chunk).reduce((sum, c) => sum + (c.end - c.start), 0) / T;
 }
 
-/** Bytes of one stream entry the extraction holds: 224×224 float32, 3 channels (RGB) or 2 (flow). */
-const ENTRY_BYTES: Record<StreamName, number> = { rgb: 224 * 224 * 3 * 4, flow: 224 * 224 * 2 * 4 };
+/**
+ * Bytes of one stream entry the extraction holds (./streams.ts): RGB as its 224×224 crop in bytes (3 channels),
+ * flow as 224×224 float32 (2 channels).
+ */
+const ENTRY_BYTES: Record<StreamName, number> = { rgb: 224 * 224 * 3, flow: 224 * 224 * 2 * 4 };
+/** The same when MEMORY_MODEL was fitted: the RGB entries were normalised float32 then. */
+const FITTED_ENTRY_BYTES = 224 * 224 * 3 * 4 + ENTRY_BYTES.flow;
 /** The model file of each dtype, held in the page while it runs (the WASM graph is float32 for every dtype). */
 const MODEL_FILE_BYTES: Record<ModelDtype, number> = { fp32: 50 * MiB, fp16: 25 * MiB, q8: 13 * MiB };
 
@@ -106,11 +112,10 @@ export interface BudgetInputs {
  * through the WASM graph's `form`.
  */
 export function estimatePeakBytes(chunk: number, { streams, dtype }: BudgetInputs, form: WasmForm = 'winograd'): number {
-  const both = ENTRY_BYTES.rgb + ENTRY_BYTES.flow;
   const held = streams.reduce((sum, s) => sum + ENTRY_BYTES[s], 0);
-  // fitted with both streams and q8: a missing stream holds fewer entries and one model less
+  // fitted with both streams (float32 entries) and q8: a missing stream holds fewer entries and one model less
   const models = streams.length * (MODEL_FILE_BYTES[dtype] - MODEL_FILE_BYTES.q8);
-  return MEMORY_MODEL.baseBytes + models + chunk * (WASM_FORM_MODEL[form].perFrameBytes - both + held);
+  return MEMORY_MODEL.baseBytes + models + chunk * (WASM_FORM_MODEL[form].perFrameBytes - FITTED_ENTRY_BYTES + held);
 }
 
 export interface ChunkChoice {
