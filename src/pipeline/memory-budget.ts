@@ -11,7 +11,7 @@
  * It is for the WASM backend (on WebGPU the intermediates are in GPU memory: the estimate is then on the safe
  * side). The WASM graph's forms (src/model/graph/wasm-graph.ts WASM_FORMS) hold less of a pass at some cost in
  * time; since short chunks re-run their overlap, a long chunk in a frugal form often beats a short one in the
- * fastest (planForBudget weighs both). At the floor in the most frugal form the estimate is ≈ 2.05 GiB: a smaller
+ * fastest (planForBudget weighs both). At the floor in the most frugal form the estimate is ≈ 2.0 GiB: a smaller
  * budget gets that, and meta.json's `estimatedPeakBytes` says by how much it is exceeded.
  * Pure: the callers give the device's memory (navigator.deviceMemory in the browser, os.totalmem() in the CLI).
  */
