@@ -39,7 +39,7 @@ describe('Chromium command line', () => {
       expect(browserPid).toBeDefined();
       // Chromium's children get the browser's resulting feature state on their command line
       const children = descendants(browserPid as number).map((pid) => commandLine(pid).join(' ').split(' '));
-      const gpuOrRenderer = children.find((argv) => argv.includes('--type=renderer') || argv.includes('--type=gpu-process'));
+      const gpuOrRenderer = children.find((argv) => ['renderer', 'gpu-process'].includes(processKind(argv)));
       expect(gpuOrRenderer).toBeDefined();
       const effective = disabledIn(gpuOrRenderer as string[]).flat();
       for (const f of ['DestroyProfileOnBrowserClose', ...HEADLESS_DISABLED_FEATURES]) expect(effective).toContain(f);
